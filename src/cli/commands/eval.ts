@@ -1,0 +1,120 @@
+// `seqvpr eval`: localise a query traversal against a map and measure it (metrics.json + report.html).
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { evaluate } from '../../eval/evaluate.js';
+import { groundTruthFromSpec } from '../../eval/ground-truth.js';
+import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
+import { writeMetricsJson, writeReport } from '../../eval/report.js';
+import { loadMap } from '../../map/load-map.js';
+import { MAP_FILES } from '../../map/map-files.js';
+import type { PlaceMap } from '../../map/place-map.js';
+import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
+import { loadPipelineConfig } from '../../pipeline/config.js';
+import { imageFolderFrames, listImages } from '../../pipeline/sources/image-folder.js';
+import { progressBar } from '../progress.js';
+import { runCommand, warn } from '../run-command.js';
+import { buildMapFromFolder } from './map-build.js';
+
+/** Largest difference matrix (map frames x queries) kept for the report's heatmap. */
+const MAX_HEATMAP_CELLS = 40_000_000;
+
+interface EvalOptions {
+  map: string;
+  query: string;
+  gt: string;
+  out: string;
+  config?: string;
+}
+
+/** A saved map directory, or an image folder turned into a map on the fly. */
+export async function openOrBuildMap(mapArg: string, frontend: Frontend): Promise<PlaceMap> {
+  if (existsSync(path.join(mapArg, MAP_FILES.manifest))) {
+    return loadMap(mapArg, { onWarning: warn });
+  }
+  return buildMapFromFolder(mapArg, frontend);
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('localise query images against a map and write metrics.json and report.html')
+    .requiredOption('--map <dir>', 'a saved map directory, or an image folder (map built on the fly)')
+    .requiredOption('--query <dir>', 'folder of query images, in file-name order')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  seqvpr eval --map ../shared/data/nordland64/summer --query ../shared/data/nordland64/winter --gt aligned:1 --out out/nordland',
+    )
+    .action(runCommand(async (opts: EvalOptions) => printSummary(await runEval(opts), opts.out)));
+}
+
+export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
+  const loaded = await loadPipelineConfig(opts.config);
+  const frontend = await createFrontend(loaded, { warn });
+  try {
+    const map = await openOrBuildMap(opts.map, frontend);
+    const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);
+    const groundTruth = await groundTruthFromSpec(opts.gt, { mapSize: map.size });
+    const queries = (await listImages(opts.query)).length;
+    const bar = progressBar('localising', queries);
+    let done = 0;
+    const run = await evaluate(imageFolderFrames(opts.query), recognizer, {
+      keepColumns: map.size * queries <= MAX_HEATMAP_CELLS,
+      onResult: () => bar.update(++done),
+    }).finally(() => bar.stop());
+    for (const s of run.skipped) warn(`skipped query ${s.queryIndex}: ${s.message}`);
+
+    const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
+    await mkdir(opts.out, { recursive: true });
+    await writeMetricsJson(opts.out, metrics);
+    const mapSource = map.info.source;
+    const reportPath = await writeReport(opts.out, {
+      title: `seqvpr eval: ${loaded.config.name}`,
+      facts: {
+        map: `${opts.map} (${map.size} frames)`,
+        queries: `${opts.query} (${queries} frames)`,
+        'frame encoder': `${frontend.identity.encoder.id} (${frontend.frameEncoder.provider})`,
+        'sequence encoder': frontend.identity.sequence?.id ?? 'none',
+        matcher: loaded.config.matcher.kind,
+        'skipped queries': run.skipped.length,
+      },
+      metrics,
+      records: run.records,
+      groundTruth,
+      differenceMatrix: run.columns.some((c) => c) ? { matrix: { rows: map.size, columns: run.columns } } : undefined,
+      thumbnails: {
+        source: {
+          query: (i) => run.queryImages.get(i),
+          map: (j) => {
+            const name = map.frames[j]?.source;
+            return name ? path.join(mapSource, name) : undefined;
+          },
+        },
+      },
+      stageTimings: run.stageTimer.summary(),
+      configYaml: loaded.text,
+    });
+    process.stderr.write(`report: ${reportPath}\n`);
+    return metrics;
+  } finally {
+    await frontend.close();
+  }
+}
+
+function printSummary(m: EvalMetrics, out: string): void {
+  const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
+  const r = m.recall;
+  process.stdout.write(
+    [
+      `queries ${m.queries} (with ground truth ${m.queriesWithGroundTruth})`,
+      `recall@1 ${f(r['1'])}  @5 ${f(r['5'])}  @10 ${f(r['10'])}  @20 ${f(r['20'])}`,
+      `average precision ${f(m.averagePrecision)}  recall@100%precision ${f(m.recallAtPrecision100)}`,
+      `latency ms p50 ${f(m.latencyMs?.p50, 1)}  p95 ${f(m.latencyMs?.p95, 1)}  p99 ${f(m.latencyMs?.p99, 1)}  fps ${f(m.framesPerSecond, 1)}`,
+      `wrote ${path.join(out, 'metrics.json')} and ${path.join(out, 'report.html')}`,
+    ].join('\n') + '\n',
+  );
+}

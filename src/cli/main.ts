@@ -1,0 +1,26 @@
+// The `seqvpr` command line.
+import { Command } from 'commander';
+import { registerEval } from './commands/eval.js';
+import { registerMapBuild } from './commands/map-build.js';
+import { setDebug } from './run-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('seqvpr')
+    .description('sequence-based visual place recognition for ROS 2: maps, evaluation, bags, loop closures')
+    .option('--debug', 'print stack traces for errors')
+    .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)));
+  registerMapBuild(program);
+  registerEval(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  await buildProgram().parseAsync(argv);
+  return Number(process.exitCode ?? 0);
+}
+
+// Allow `tsx src/cli/main.ts ...` during development.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,33 @@
+// Progress bars on stderr (stdout stays clean for results). Quiet when stderr is not a terminal.
+import cliProgress from 'cli-progress';
+
+export interface Progress {
+  update(done: number): void;
+  stop(): void;
+}
+
+export function progressBar(label: string, total: number): Progress {
+  if (!process.stderr.isTTY) {
+    return { update() {}, stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label.padEnd(14)} [{bar}] {value}/{total} frames | {eta_formatted} left | {rate} fps`,
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const start = Date.now();
+  bar.start(total, 0, { rate: '0.0' });
+  return {
+    update(done) {
+      const s = (Date.now() - start) / 1000;
+      bar.update(done, { rate: s > 0 ? (done / s).toFixed(1) : '0.0' });
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The shapes every stage shares. Nothing here knows where frames come from or go to.
+
+/** Nanoseconds since the epoch (ROS time). bigint because ROS stamps exceed 2^53. */
+export type StampNs = bigint;
+
+/** A pose in the map frame (REP-105): position in metres, orientation as a unit quaternion. */
+export interface Pose {
+  position: { x: number; y: number; z: number };
+  orientation: { x: number; y: number; z: number; w: number };
+}
+
+/** An uncompressed image as sensor_msgs/Image carries it. */
+export interface RawImage {
+  kind: 'raw';
+  width: number;
+  height: number;
+  /** ROS encoding string: rgb8, bgr8, mono8, rgba8, bgra8, mono16, yuv422 (uyvy), yuv422_yuy2 (yuyv)... */
+  encoding: string;
+  /** Bytes per row. */
+  step: number;
+  isBigEndian: boolean;
+  data: Uint8Array;
+}
+
+/** A compressed image as sensor_msgs/CompressedImage carries it (JPEG or PNG bytes). */
+export interface CompressedImage {
+  kind: 'compressed';
+  format: string;
+  data: Uint8Array;
+}
+
+/** An image file on disk (PNG/JPEG), read lazily by the preprocessor. */
+export interface ImageFile {
+  kind: 'file';
+  path: string;
+}
+
+export type ImageSource = RawImage | CompressedImage | ImageFile;
+
+/** One camera frame, the unit that flows from every source adapter into the pipeline. */
+export interface Frame {
+  /** Position of the frame in its source (0-based), used for ground truth and reports. */
+  index: number;
+  stamp: StampNs;
+  frameId: string;
+  image: ImageSource;
+  pose?: Pose;
+  /** Human-readable origin: a file name, or bag topic and sequence. */
+  source?: string;
+}
+
+/** Per-frame descriptor as produced by a frame encoder (L2-normalised unless the manifest says not). */
+export type Descriptor = Float32Array;
+
+/** A map frame's metadata, stored next to its descriptors. */
+export interface MapFrameMeta {
+  index: number;
+  stamp: StampNs;
+  pose?: Pose;
+  source?: string;
+}
+
+/** One entry of a ranked candidate list. Lower `distance` is better. */
+export interface Candidate {
+  mapIndex: number;
+  distance: number;
+}
+
+/** A pair query frame -> map frame inside a matched sequence. */
+export interface Correspondence {
+  /** Index of the query frame (its Frame.index). */
+  queryIndex: number;
+  mapIndex: number;
+  /** Difference-matrix value at that cell (lower = more similar). */
+  distance: number;
+}
+
+/** What fine matching says about the newest query frame. */
+export interface PlaceMatch {
+  queryIndex: number;
+  queryStamp: StampNs;
+  /** Best map frame for the newest query frame. */
+  mapIndex: number;
+  /** In [0, 1]; higher is more certain. Usable as an acceptance threshold. */
+  confidence: number;
+  /** Sequence score of the winning trajectory (lower is better), in matcher units. */
+  score: number;
+  /** Ranked alternatives for the newest query frame (best first), including the winner. */
+  candidates: Candidate[];
+  /** Per-frame alignment of the query window to the map, oldest first. */
+  correspondences: Correspondence[];
+}

@@ -1,0 +1,107 @@
+// The built-in pretrained frame encoder: MobileNetV2 (alpha 1.0, ImageNet weights as shipped by
+// nsfwjs) cut after block_10_project_BN (stride 16, 96 channels), then a spatial grid head.
+// Choices are measured in bench/cnn-heads.ts (nordland64 summer -> winter); see the report there.
+import { OnnxGraphBuilder } from '../../onnx/builder.js';
+import type { FrameModelManifest } from '../manifest.js';
+import { MANIFEST_VERSION } from '../manifest.js';
+import { readKerasModel } from './keras-model.js';
+import { convertKerasLayers } from './keras-to-onnx.js';
+import { appendGridHead } from './grid-head.js';
+import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
+
+/** Bump whenever the converter or the head changes the model bytes: built files then rebuild. */
+export const CONVERTER_VERSION = 1;
+
+export const MOBILENET_BLOCK10 = {
+  name: 'mobilenetv2-block10',
+  file: 'mobilenetv2-block10.onnx',
+  manifestFile: 'mobilenetv2-block10.yaml',
+  /** Last converted Keras layer (the last frozen ImageNet layer of nsfwjs's model). */
+  featureLayer: 'block_10_project_BN',
+  featureChannels: 96,
+  inputName: 'image',
+  outputName: 'descriptor',
+  /** Input size the head was tuned at (nordland64 frames upscaled 4x); the graph accepts any size. */
+  width: 256,
+  height: 128,
+  cellsX: 8,
+  cellsY: 4,
+  centre: true,
+  /**
+   * Pixels as RGB / 255 in [0, 1], the way nsfwjs feeds this model. Keras' MobileNetV2 convention
+   * is [-1, 1], but [0, 1] measured clearly better here (bench/cnn-heads.ts).
+   */
+  scale: 1 / 255,
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+} as const;
+
+export const MOBILENET_BLOCK10_DIM = MOBILENET_BLOCK10.featureChannels * MOBILENET_BLOCK10.cellsX * MOBILENET_BLOCK10.cellsY;
+
+export interface BuildOptions {
+  /** Also output the backbone feature map (NCHW) under its Keras layer name, for verification. */
+  exposeFeatureMap?: boolean;
+  /** Already-read nsfwjs files (tests reuse them); read from node_modules when omitted. */
+  source?: NsfwjsModelFiles;
+}
+
+/** The stamp that says which inputs a built model came from; stored in the manifest description. */
+export function buildStamp(source: Pick<NsfwjsModelFiles, 'packageVersion'>): string {
+  return `nsfwjs@${source.packageVersion}/converter@${CONVERTER_VERSION}`;
+}
+
+/** Converts the nsfwjs MobileNetV2 and appends the grid head; returns the ONNX bytes. */
+export function buildMobileNetBlock10(options: BuildOptions = {}): Uint8Array {
+  const spec = MOBILENET_BLOCK10;
+  const source = options.source ?? readNsfwjsMobileNetV2();
+  const model = readKerasModel(source.json, source.weightData);
+  const g = new OnnxGraphBuilder(spec.name, {
+    producerName: 'seqvpr',
+    producerVersion: String(CONVERTER_VERSION),
+    docString: describe(source),
+  });
+  g.meta('seqvpr.build', buildStamp(source));
+  g.input(spec.inputName, 'float32', ['batch', 3, 'height', 'width']);
+  const tensors = convertKerasLayers(model, g, { input: spec.inputName, outputs: [spec.featureLayer] });
+  const features = tensors.get(spec.featureLayer)!;
+  appendGridHead(g, features, { cellsX: spec.cellsX, cellsY: spec.cellsY, centre: spec.centre, output: spec.outputName });
+  g.output(spec.outputName, 'float32', ['batch', MOBILENET_BLOCK10_DIM]);
+  if (options.exposeFeatureMap) {
+    g.output(features, 'float32', ['batch', spec.featureChannels, 'feature_height', 'feature_width']);
+  }
+  return g.toBytes();
+}
+
+/** The manifest written beside the model; `modelSha256` lets a later build detect a changed file. */
+export function mobileNetBlock10Manifest(source: Pick<NsfwjsModelFiles, 'packageVersion'>, modelSha256: string): FrameModelManifest {
+  const spec = MOBILENET_BLOCK10;
+  return {
+    version: MANIFEST_VERSION,
+    kind: 'frame-encoder',
+    name: spec.name,
+    model: spec.file,
+    input: {
+      name: spec.inputName,
+      width: spec.width,
+      height: spec.height,
+      resize: 'stretch',
+      channels: 'rgb',
+      layout: 'nchw',
+      scale: spec.scale,
+      mean: [...spec.mean],
+      std: [...spec.std],
+    },
+    output: { name: spec.outputName, dim: MOBILENET_BLOCK10_DIM, l2Normalize: false },
+    maxBatch: 16,
+    description: `${describe(source)} build: ${buildStamp(source)} sha256: ${modelSha256}`,
+    license: 'MIT (weights: nsfwjs MobileNetV2, ImageNet-pretrained layers up to block_10)',
+  };
+}
+
+function describe(source: Pick<NsfwjsModelFiles, 'packageVersion'>): string {
+  const s = MOBILENET_BLOCK10;
+  return (
+    `MobileNetV2 (ImageNet weights from nsfwjs@${source.packageVersion}) up to ${s.featureLayer}, ` +
+    `adaptive average grid ${s.cellsX}x${s.cellsY}${s.centre ? ', centred per channel' : ''}, L2-normalised in the graph.`
+  );
+}

@@ -1,0 +1,39 @@
+// Memoises a frame encoder's output for image files, so evaluating many pipeline variants over the
+// same traversal encodes each image once. Only file images are cached (keyed by path); everything
+// else passes straight through.
+import type { ImageSource } from '../core/types.js';
+import type { FrameEncoder } from './types.js';
+
+export class CachingFrameEncoder implements FrameEncoder {
+  private readonly cache = new Map<string, Float32Array>();
+
+  constructor(private readonly inner: FrameEncoder) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+  get hash(): string {
+    return this.inner.hash;
+  }
+  get dim(): number {
+    return this.inner.dim;
+  }
+  get provider(): string {
+    return this.inner.provider;
+  }
+
+  async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
+    const missing = images.filter((im) => im.kind !== 'file' || !this.cache.has(im.path));
+    const fresh = missing.length ? await this.inner.encode(missing) : [];
+    const byImage = new Map<ImageSource, Float32Array>();
+    missing.forEach((im, i) => {
+      byImage.set(im, fresh[i]);
+      if (im.kind === 'file') this.cache.set(im.path, fresh[i]);
+    });
+    return images.map((im) => byImage.get(im) ?? this.cache.get((im as { path: string }).path)!);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,49 @@
+// Frame encoder config (one section of the runtime config) -> a ready FrameEncoder.
+import path from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '../core/parse-config.js';
+import { OnnxFrameEncoder } from './onnx-frame-encoder.js';
+import { onnxRuntimeConfigShape } from './onnx-model.js';
+import { packageRoot } from './package-root.js';
+import { PatchNormEncoder } from './patchnorm.js';
+import type { FrameEncoder } from './types.js';
+
+/** Manifest of the built-in ImageNet CNN, relative to the package root. */
+export const BUILTIN_CNN_MANIFEST = 'models/mobilenetv2-block10.yaml';
+
+export const frameEncoderConfigSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('patchnorm'),
+      width: z.number().int().positive().default(32),
+      height: z.number().int().positive().default(16),
+      patch: z.number().int().min(2).default(8),
+    })
+    .strict(),
+  z.object({ kind: z.literal('onnx'), manifest: z.string().min(1), ...onnxRuntimeConfigShape }).strict(),
+  z.object({ kind: z.literal('builtin-cnn'), ...onnxRuntimeConfigShape }).strict(),
+]);
+
+/** The config as written (defaults may be left out). */
+export type FrameEncoderConfig = z.input<typeof frameEncoderConfigSchema>;
+
+export interface EncoderContext {
+  /** Folder relative manifest paths are resolved against (the config file's folder); default cwd. */
+  baseDir?: string;
+  /** Receives the execution-provider fallback warning; default console.warn. */
+  warn?: (message: string) => void;
+}
+
+/** Absolute manifest path for an onnx / builtin-cnn config. */
+export function frameManifestPath(config: FrameEncoderConfig, context: EncoderContext = {}): string | undefined {
+  if (config.kind === 'builtin-cnn') return path.join(packageRoot(), BUILTIN_CNN_MANIFEST);
+  if (config.kind === 'onnx') return path.resolve(context.baseDir ?? process.cwd(), config.manifest);
+  return undefined;
+}
+
+export async function createFrameEncoder(config: FrameEncoderConfig, context: EncoderContext = {}): Promise<FrameEncoder> {
+  const c = parseConfig(frameEncoderConfigSchema, config, 'frame encoder config');
+  if (c.kind === 'patchnorm') return new PatchNormEncoder(c);
+  const manifestPath = frameManifestPath(c, context)!;
+  return OnnxFrameEncoder.load(manifestPath, { providers: c.providers, intraOpThreads: c.intraOpThreads, warn: context.warn });
+}

@@ -1,0 +1,72 @@
+// Runs query frames through the live recogniser, one frame at a time (exactly as the node does),
+// and collects what the metrics and the report need.
+import { lastValueFrom, tap } from 'rxjs';
+import { performance } from 'node:perf_hooks';
+import type { Frame } from '../core/types.js';
+import { dot } from '../core/vector.js';
+import type { DescriptorMatrix } from '../core/matrix.js';
+import { pullThrough } from '../pipeline/overload.js';
+import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
+import { StageTimer } from '../pipeline/timing.js';
+import type { QueryRecord } from './metrics.js';
+
+export interface EvaluationRun {
+  records: QueryRecord[];
+  /** Per query, the full column of distances to the map (for the report), when kept. */
+  columns: (Float32Array | null)[];
+  stageTimer: StageTimer;
+  skipped: { queryIndex: number; reason: string; message: string }[];
+  /** Query index -> image path, for thumbnails. */
+  queryImages: Map<number, string>;
+  wallTimeMs: number;
+}
+
+export interface EvaluateOptions {
+  /** Keep full distance columns for the report's difference matrix (memory: map size x queries floats). */
+  keepColumns: boolean;
+  onResult?: (result: FrameResult) => void;
+}
+
+export async function evaluate(
+  frames: AsyncIterable<Frame>,
+  recognizer: PlaceRecognizer,
+  options: EvaluateOptions,
+): Promise<EvaluationRun> {
+  const run: EvaluationRun = { records: [], columns: [], stageTimer: new StageTimer(), skipped: [], queryImages: new Map(), wallTimeMs: 0 };
+  const mapDescriptors = recognizer.map.frameDescriptors;
+  const start = performance.now();
+  const results$ = pullThrough(frames, async (frame) => {
+    if (frame.image.kind === 'file') run.queryImages.set(frame.index, frame.image.path);
+    return recognizer.process(frame);
+  }).pipe(
+    tap((result) => {
+      run.stageTimer.record(result.times);
+      if (result.kind === 'skipped') {
+        run.skipped.push({ queryIndex: result.frame.index, reason: result.reason, message: result.error.message });
+        run.records.push({ queryIndex: result.frame.index, ranked: [], predicted: null, confidence: 0 });
+        run.columns.push(null);
+      } else {
+        const { match } = result;
+        run.records.push({
+          queryIndex: match.queryIndex,
+          ranked: match.candidates.map((c) => c.mapIndex),
+          predicted: match.mapIndex,
+          confidence: match.confidence,
+          latencyMs: result.times.total,
+        });
+        // Outside the timed stages: the report's full column is not part of the pipeline's work.
+        run.columns.push(options.keepColumns ? distanceColumn(mapDescriptors, result.descriptor) : null);
+      }
+      options.onResult?.(result);
+    }),
+  );
+  await lastValueFrom(results$, { defaultValue: undefined });
+  run.wallTimeMs = performance.now() - start;
+  return run;
+}
+
+function distanceColumn(map: DescriptorMatrix, query: Float32Array): Float32Array {
+  const column = new Float32Array(map.rows);
+  for (let r = 0; r < map.rows; r++) column[r] = 1 - dot(map.data, query, map.dim, r * map.dim, 0);
+  return column;
+}

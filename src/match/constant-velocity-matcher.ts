@@ -1,0 +1,40 @@
+// Shared engine of SeqMatch and SeqSLAM: score every candidate end row with a VelocitySweep, then
+// rank. With coarse hits, only ends within coarseRadiusRows of a hit may win; with
+// rivalScope 'map' the rest of the map is still scored, as rivals for the confidence.
+import { EndScores, resolveExclusionRows } from './end-scores.js';
+import { checkDifferenceMatrix, ensureUint8, markCoarseEnds } from './matcher-input.js';
+import type { MatchInput, MatchOutput, SequenceMatcher } from './types.js';
+import { checkSearchOptions, type SearchOptions } from './search-options.js';
+import type { VelocitySweep } from './velocity-sweep.js';
+
+export class ConstantVelocityMatcher implements SequenceMatcher {
+  private readonly ends = new EndScores();
+  private coarseMask = new Uint8Array(0);
+
+  constructor(
+    readonly name: string,
+    private readonly sweep: VelocitySweep,
+    private readonly options: SearchOptions,
+  ) {
+    checkSearchOptions(name, options);
+  }
+
+  match({ D, coarse }: MatchInput): MatchOutput {
+    checkDifferenceMatrix(D);
+    const { rows, cols } = D;
+    this.sweep.prepare(cols);
+    this.ends.reset(rows);
+    this.coarseMask = ensureUint8(this.coarseMask, rows);
+    const mask = this.coarseMask;
+    const marked = markCoarseEnds(coarse, this.options.coarseRadiusRows, rows, mask);
+    const scoreAll = marked === 0 || this.options.rivalScope === 'map';
+    for (let end = 0; end < rows; end++) {
+      const mayWin = marked === 0 || mask[end] === 1;
+      if (!mayWin && !scoreAll) continue;
+      const score = this.sweep.scoreEnd(D, end);
+      this.ends.offer(end, score, mayWin, this.sweep.bestPattern);
+    }
+    const { winner, score, confidence, candidates } = this.ends.rank(this.options, resolveExclusionRows(this.options, cols));
+    return { mapIndex: winner, score, confidence, candidates, path: this.sweep.path(this.ends.tag(winner), winner) };
+  }
+}

@@ -1,0 +1,138 @@
+// Every matcher reduces to scores of trajectory hypotheses indexed by the map row where they END
+// (the row for the newest query frame). This module holds them and turns them into the winner,
+// the ranked distinct candidates and the confidence, the same way for every matcher.
+import type { Candidate } from '../core/types.js';
+import { MatchInputError } from './errors.js';
+import { ensureInt32, ensureUint8 } from './matcher-input.js';
+
+/**
+ * How alternatives are ranked and the confidence is measured. Both use one exclusion window:
+ * an alternative must end more than `exclusionRows` map rows away from the winner.
+ */
+export interface RankingOptions {
+  /** Map rows (frames) either side of the winner's end in which nothing counts as a rival. Default: 2 x window length. */
+  exclusionRows?: number;
+  /** Length of the returned candidate list (winner included). */
+  maxCandidates: number;
+}
+
+export interface Ranking {
+  winner: number;
+  score: number;
+  confidence: number;
+  candidates: Candidate[];
+}
+
+/**
+ * Confidence = 1 - best / rival, where `rival` is the best trajectory ending outside the winner's
+ * exclusion window. This is SeqSLAM's uniqueness ratio. Why this measure: a loop closure is wrong
+ * mostly through perceptual aliasing (another place looks as good), which is exactly what a rival
+ * as good as the winner exposes (confidence -> 0), whereas a low absolute score does not (a whole
+ * season can shift every distance). It is scale-free, so one threshold works across encoders, and
+ * scores are non-negative distances (DifferenceMatrix contract), so it lies in [0, 1]. The window
+ * keeps the winner's own neighbours out: adjacent frames look alike and shifted trajectories share
+ * cells, so they are not evidence of ambiguity. No rival at all (map shorter than the window, or
+ * only the winner's region searched) gives 0: uniqueness cannot be vouched for, and precision wins.
+ */
+export function uniquenessConfidence(best: number, rival: number): number {
+  if (!(rival > 0)) return 0; // no rival, a zero rival, or NaN
+  const c = 1 - best / rival;
+  return c < 0 ? 0 : c > 1 ? 1 : c;
+}
+
+export class EndScores {
+  private rowCount = 0;
+  private scores = new Float64Array(0);
+  private eligible = new Uint8Array(0);
+  private tags = new Int32Array(0);
+  private suppressed = new Uint8Array(0);
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** Clears every hypothesis for a map of `rows` rows (buffers are reused across calls). */
+  reset(rows: number): void {
+    this.rowCount = rows;
+    if (this.scores.length < rows) this.scores = new Float64Array(rows);
+    this.eligible = ensureUint8(this.eligible, rows);
+    this.tags = ensureInt32(this.tags, rows);
+    this.suppressed = ensureUint8(this.suppressed, rows);
+    this.scores.fill(Number.POSITIVE_INFINITY, 0, rows);
+    this.eligible.fill(0, 0, rows);
+  }
+
+  /**
+   * Records a hypothesis ending at `row`. `eligible` ones may win (they come from the coarse
+   * regions, or from a whole-map search); the others only serve as rivals. Per row, an eligible
+   * hypothesis replaces a non-eligible one, and otherwise the lower score is kept (the first on a
+   * tie). `tag` lets the matcher rebuild the path (a velocity or trace index).
+   */
+  offer(row: number, score: number, eligible: boolean, tag: number): void {
+    const had = this.scores[row] !== Number.POSITIVE_INFINITY;
+    const wasEligible = this.eligible[row] === 1;
+    const better = !had || (eligible && !wasEligible) || (eligible === wasEligible && score < this.scores[row]);
+    if (!better) return;
+    this.scores[row] = score;
+    this.eligible[row] = eligible ? 1 : 0;
+    this.tags[row] = tag;
+  }
+
+  has(row: number): boolean {
+    return this.scores[row] !== Number.POSITIVE_INFINITY;
+  }
+
+  tag(row: number): number {
+    return this.tags[row];
+  }
+
+  /**
+   * Winner = lowest eligible score (first row on a tie). Then, greedily, the lowest score among
+   * rows not within `exclusionRows` of any already chosen one (non-maximum suppression), so the
+   * candidates are distinct places. The first of those is the rival of the confidence.
+   */
+  rank(options: RankingOptions, exclusionRows: number): Ranking {
+    const rows = this.rowCount;
+    const scores = this.scores;
+    let winner = -1;
+    let best = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < rows; r++) {
+      if (this.eligible[r] === 1 && scores[r] < best) {
+        best = scores[r];
+        winner = r;
+      }
+    }
+    if (winner < 0) {
+      throw new MatchInputError('no trajectory has a finite score: the difference matrix holds NaN or Infinity');
+    }
+    const suppressed = this.suppressed;
+    suppressed.fill(0, 0, rows);
+    const suppress = (center: number): void => {
+      suppressed.fill(1, Math.max(0, center - exclusionRows), Math.min(rows, center + exclusionRows + 1));
+    };
+    suppress(winner);
+    const candidates: Candidate[] = [{ mapIndex: winner, distance: best }];
+    let rival = Number.NaN;
+    // The rival is needed even when maxCandidates is 1.
+    while (candidates.length < options.maxCandidates || rival !== rival) {
+      let pick = -1;
+      let pickScore = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < rows; r++) {
+        if (suppressed[r] === 0 && scores[r] < pickScore) {
+          pickScore = scores[r];
+          pick = r;
+        }
+      }
+      if (pick < 0) break;
+      if (rival !== rival) rival = pickScore;
+      if (candidates.length < options.maxCandidates) candidates.push({ mapIndex: pick, distance: pickScore });
+      suppress(pick);
+    }
+    return { winner, score: best, confidence: uniquenessConfidence(best, rival), candidates };
+  }
+}
+
+/** The exclusion window in rows: the configured one, or 2 x window length by default. */
+export function resolveExclusionRows(options: RankingOptions, cols: number): number {
+  return options.exclusionRows ?? 2 * cols;
+}

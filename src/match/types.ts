@@ -1,0 +1,40 @@
+// Contracts between the pipeline and the fine sequence matchers.
+import type { Candidate } from '../core/types.js';
+
+/**
+ * The difference matrix between map frames (rows) and the query window (columns, oldest first;
+ * the last column is the newest query frame). Values are distances, lower = more similar
+ * (cosine distance 1 - a.b for unit descriptors, so in [0, 2]).
+ */
+export interface DifferenceMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  get(row: number, col: number): number;
+}
+
+export interface MatchInput {
+  D: DifferenceMatrix;
+  /**
+   * Coarse retrieval hits for the current window: map frames that END a matching map sequence,
+   * best first. When absent or empty, the matcher searches the whole map.
+   */
+  coarse?: readonly Candidate[];
+}
+
+export interface MatchOutput {
+  /** Map row matched to the newest query column. */
+  mapIndex: number;
+  /** Score of the winning trajectory (mean distance along it; lower is better). */
+  score: number;
+  /** In [0, 1], higher = more certain (e.g. from the margin to the best rival trajectory). */
+  confidence: number;
+  /** Ranked alternatives for the newest query frame, best first (winner included). */
+  candidates: Candidate[];
+  /** Map row for every column of D, oldest first (the winning trajectory). */
+  path: number[];
+}
+
+export interface SequenceMatcher {
+  readonly name: string;
+  match(input: MatchInput): MatchOutput;
+}

@@ -1,0 +1,113 @@
+// Turns a validated config into running parts: encoders, matcher, recogniser. The identity of the
+// front end (frame encoder + appearance centring) is what a map records and what a query pipeline
+// must match, so that a map is never searched with descriptors of another kind.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { createFrameEncoder } from '../encoders/factory.js';
+import { createSequenceEncoder } from '../encoders/sequence/factory.js';
+import type { FrameEncoder, SequenceEncoder } from '../encoders/types.js';
+import type { FrameEncoderInfo, SequenceEncoderInfo } from '../map/place-map.js';
+import type { PlaceMap } from '../map/place-map.js';
+import { assertCompatible } from '../map/compatibility.js';
+import { createMatcher } from '../match/create-matcher.js';
+import type { LoadedConfig, PipelineConfig } from './config.js';
+import { EmaCentering } from './normalizer.js';
+import { PlaceRecognizer, type MapView } from './recognizer.js';
+
+export interface Frontend {
+  config: PipelineConfig;
+  frameEncoder: FrameEncoder;
+  /** null for the 'single' kind: coarse retrieval then runs on frame descriptors. */
+  sequenceEncoder: SequenceEncoder | null;
+  /** What a map built by this front end records (and a query pipeline must match). */
+  identity: { encoder: FrameEncoderInfo; sequence: SequenceEncoderInfo | null };
+  close(): Promise<void>;
+}
+
+export interface AssembleContext {
+  warn?: (message: string) => void;
+  /** Use this frame encoder instead of creating one from the config (e.g. a cached one). */
+  frameEncoder?: FrameEncoder;
+}
+
+export async function createFrontend(loaded: LoadedConfig, context: AssembleContext = {}): Promise<Frontend> {
+  const { config } = loaded;
+  const baseDir = path.dirname(loaded.file);
+  const frameEncoder = context.frameEncoder ?? (await createFrameEncoder(config.frontend, { baseDir, warn: context.warn }));
+  let sequenceEncoder: SequenceEncoder | null = null;
+  if (config.sequence.kind !== 'single') {
+    sequenceEncoder = await createSequenceEncoder(config.sequence, { frameDim: frameEncoder.dim, baseDir, warn: context.warn });
+  }
+  const centring = config.centering.enabled
+    ? `+ema-centering(w=${config.centering.windowFrames},min=${config.centering.minChange})`
+    : '';
+  const encoder: FrameEncoderInfo = {
+    id: frameEncoder.id + centring,
+    hash: sha256(frameEncoder.hash, centring),
+    dim: frameEncoder.dim,
+  };
+  const sequence: SequenceEncoderInfo | null = sequenceEncoder
+    ? {
+        id: sequenceEncoder.id,
+        hash: sha256(sequenceEncoder.hash, encoder.hash),
+        length: sequenceEncoder.length,
+        dim: sequenceEncoder.outputDim,
+      }
+    : null;
+  return {
+    config,
+    frameEncoder,
+    sequenceEncoder,
+    identity: { encoder, sequence },
+    async close() {
+      await Promise.all([frameEncoder.close(), sequenceEncoder?.close()]);
+    },
+  };
+}
+
+/** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
+export function mapView(map: PlaceMap, mode: 'hnsw' | 'exact'): MapView {
+  return {
+    get frames() {
+      return map.frames;
+    },
+    get frameDescriptors() {
+      return map.frameDescriptors;
+    },
+    get hasSequences() {
+      return map.sequenceCount > 0;
+    },
+    searchFrames: (q, k) => map.searchFrames(q, k, { mode }),
+    searchSequences: (q, k) => map.searchSequences(q, k, { mode }),
+  };
+}
+
+/** A recogniser for `map`, after checking the map was built by this front end. */
+export function createRecognizer(frontend: Frontend, map: PlaceMap, where = 'the map'): PlaceRecognizer {
+  const { config, identity } = frontend;
+  assertCompatible(
+    map,
+    {
+      encoderId: identity.encoder.id,
+      encoderHash: identity.encoder.hash,
+      dim: identity.encoder.dim,
+      sequence: identity.sequence ?? undefined,
+    },
+    where,
+  );
+  return new PlaceRecognizer({
+    frameEncoder: frontend.frameEncoder,
+    sequenceEncoder: frontend.sequenceEncoder,
+    matcher: createMatcher(config.matcher),
+    map: mapView(map, config.retrieval.mode),
+    windowLength: config.windowLength,
+    coarseK: config.retrieval.k,
+    centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
+  });
+}
+
+function sha256(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}

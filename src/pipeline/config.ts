@@ -1,0 +1,73 @@
+// The pipeline configuration: one YAML file names every stage and its parameters. Validated once at
+// load; errors name the file and the offending key. Files in config/ are complete examples.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { parseConfig } from '../core/parse-config.js';
+import { frameEncoderConfigSchema } from '../encoders/factory.js';
+import { sequenceEncoderConfigSchema } from '../encoders/sequence/factory.js';
+import { hnswParamsSchema } from '../map/manifest.js';
+import { DEFAULT_HNSW_PARAMS } from '../map/hnsw-index.js';
+import { matcherConfigSchema } from '../match/config.js';
+import { centeringConfigSchema } from './normalizer.js';
+import { packageRoot } from '../encoders/package-root.js';
+
+export const pipelineConfigSchema = z
+  .object({
+    /** Free text shown in reports. */
+    name: z.string().default('custom'),
+    frontend: frameEncoderConfigSchema,
+    centering: centeringConfigSchema.default(centeringConfigSchema.parse({})),
+    /** Sequence descriptor for coarse retrieval (its length is the coarse window, L). */
+    sequence: sequenceEncoderConfigSchema,
+    retrieval: z
+      .object({
+        k: z.number().int().min(0).default(10).describe('Coarse candidates passed to the matcher; 0 = the matcher sweeps the whole map.'),
+        mode: z.enum(['hnsw', 'exact']).default('hnsw').describe('exact = brute force (small maps, checking HNSW).'),
+      })
+      .strict()
+      .default({ k: 10, mode: 'hnsw' }),
+    matcher: matcherConfigSchema,
+    /** Query frames aligned by the fine matcher (columns of the difference matrix). */
+    windowLength: z.number().int().min(1).max(200).default(10),
+    hnsw: hnswParamsSchema.partial().default({}),
+    encodeBatch: z.number().int().min(1).max(256).default(16).describe('Frames per encoder call when building maps.'),
+  })
+  .strict();
+
+export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
+
+export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
+
+export interface LoadedConfig {
+  config: PipelineConfig;
+  /** The file read (absolute), for messages and for resolving relative model paths. */
+  file: string;
+  /** The YAML text, shown in reports. */
+  text: string;
+}
+
+/** Reads and validates a pipeline config; without a path, the built-in default. */
+export async function loadPipelineConfig(file?: string): Promise<LoadedConfig> {
+  const resolved = path.resolve(file ?? path.join(packageRoot(), DEFAULT_CONFIG_FILE));
+  let text: string;
+  try {
+    text = await readFile(resolved, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config ${resolved}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config ${resolved} is not valid YAML: ${(e as Error).message}`);
+  }
+  return { config: parseConfig(pipelineConfigSchema, raw, `config ${resolved}`), file: resolved, text };
+}
+
+/** HNSW parameters with defaults filled in. */
+export function hnswParams(config: PipelineConfig): z.output<typeof hnswParamsSchema> {
+  return { ...DEFAULT_HNSW_PARAMS, ...config.hnsw };
+}

@@ -1,0 +1,70 @@
+// Appearance centring: subtract the running mean descriptor of the traversal before comparing.
+// Descriptors of one run share a component that comes from its conditions (season, light,
+// camera) rather than from the place; removing it makes cosine distances reflect places. The mean
+// is an exponential moving average over past frames only, so the map builder and the live query
+// side run the very same causal code (live mapping needs nothing stored up front), and the
+// estimate follows slow condition changes. Frames that barely differ from the last frame that
+// updated the mean (the robot stands still) do not update it: a long stop must not pull the mean
+// onto one view and wipe out that view's own descriptor.
+import { z } from 'zod';
+import { DescriptorError } from '../core/errors.js';
+import { dot, l2NormalizeInPlace, norm } from '../core/vector.js';
+
+export const centeringConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Subtract the running appearance mean of each traversal.'),
+    windowFrames: z.number().int().min(2).default(200).describe('EMA horizon of the running mean, in moving frames.'),
+    minChange: z
+      .number()
+      .min(0)
+      .max(2)
+      .default(0.05)
+      .describe('Cosine distance to the last mean-updating frame below which a frame counts as "not moving".'),
+  })
+  .strict();
+
+export type CenteringConfig = z.output<typeof centeringConfigSchema>;
+
+export class EmaCentering {
+  private mean: Float64Array | null = null;
+  private lastUpdate: Float32Array | null = null;
+  private updates = 0;
+
+  constructor(private readonly config: CenteringConfig) {}
+
+  /** Centres a descriptor with the running mean (after updating it) and returns a new unit vector. */
+  apply(descriptor: Float32Array): Float32Array {
+    if (!this.config.enabled) return descriptor;
+    if (this.mean && this.mean.length !== descriptor.length) {
+      throw new DescriptorError(`descriptor has ${descriptor.length} values, earlier ones had ${this.mean.length}`);
+    }
+    if (this.isMoving(descriptor)) this.update(descriptor);
+    const mean = this.mean!;
+    const out = new Float32Array(descriptor.length);
+    for (let i = 0; i < out.length; i++) out[i] = descriptor[i] - mean[i];
+    return l2NormalizeInPlace(out);
+  }
+
+  /** Forgets the running mean (a new traversal starts). */
+  reset(): void {
+    this.mean = null;
+    this.lastUpdate = null;
+    this.updates = 0;
+  }
+
+  private isMoving(descriptor: Float32Array): boolean {
+    if (!this.lastUpdate) return true;
+    const denom = Math.max(norm(descriptor) * norm(this.lastUpdate), 1e-12);
+    return 1 - dot(descriptor, this.lastUpdate) / denom > this.config.minChange;
+  }
+
+  private update(descriptor: Float32Array): void {
+    if (!this.mean) this.mean = Float64Array.from(descriptor);
+    this.updates++;
+    // Cumulative average over the first frames, then an EMA with the configured horizon.
+    const rate = 1 / Math.min(this.updates + 1, this.config.windowFrames);
+    const mean = this.mean;
+    for (let i = 0; i < mean.length; i++) mean[i] += (descriptor[i] - mean[i]) * rate;
+    this.lastUpdate = Float32Array.from(descriptor);
+  }
+}

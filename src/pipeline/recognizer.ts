@@ -1,0 +1,159 @@
+// One frame in, one decision out: encode -> normalise -> window -> sequence descriptor ->
+// coarse retrieval -> fine sequence matching. Stateful (the window), single-threaded, and
+// deliberately unaware of where frames come from; the RxJS stream and the ROS node drive it.
+import { performance } from 'node:perf_hooks';
+import type { DescriptorMatrix } from '../core/matrix.js';
+import { SeqvprError } from '../core/errors.js';
+import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
+import type { FrameEncoder, SequenceEncoder } from '../encoders/types.js';
+import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
+import type { SequenceMatcher } from '../match/types.js';
+import type { EmaCentering } from './normalizer.js';
+import type { StageTimes } from './timing.js';
+
+/** What the recogniser needs from a map (PlaceMap satisfies it). */
+export interface MapView {
+  readonly frames: readonly MapFrameMeta[];
+  readonly frameDescriptors: DescriptorMatrix;
+  searchSequences(query: Float32Array, k: number): Candidate[];
+  searchFrames(query: Float32Array, k: number): Candidate[];
+  /** True when the map holds sequence descriptors (a sequence encoder was used to build it). */
+  readonly hasSequences: boolean;
+}
+
+export interface RecognizerOptions {
+  frameEncoder: FrameEncoder;
+  /** Coarse sequence descriptor; null = coarse retrieval on the newest frame's descriptor. */
+  sequenceEncoder: SequenceEncoder | null;
+  matcher: SequenceMatcher;
+  map: MapView;
+  /** Number of query frames the fine matcher aligns (columns of the difference matrix). */
+  windowLength: number;
+  /** Coarse candidates handed to the matcher; 0 = no coarse stage, the matcher sweeps the map. */
+  coarseK: number;
+  /** Appearance centring of query descriptors (the map was centred the same way when built). */
+  centering?: EmaCentering;
+}
+
+/** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
+export type FrameInfo = Omit<Frame, 'image'>;
+
+export type FrameResult =
+  | {
+      kind: 'match';
+      frame: FrameInfo;
+      match: PlaceMatch;
+      /** The frame's centred descriptor (what the map stores), e.g. to extend the map live. */
+      descriptor: Float32Array;
+      /** The window's sequence descriptor, when the window is full and the map has sequences. */
+      sequenceDescriptor?: Float32Array;
+      times: StageTimes;
+    }
+  | { kind: 'skipped'; frame: FrameInfo; reason: string; error: SeqvprError; times: StageTimes };
+
+export class PlaceRecognizer {
+  private distances: RollingDifferenceMatrix;
+  /** Frame descriptors of the last max(window, sequence) frames, oldest first. */
+  private recent: Float32Array[] = [];
+  private recentFrames: FrameInfo[] = [];
+  private readonly keep: number;
+
+  constructor(private readonly options: RecognizerOptions) {
+    const seqLen = options.sequenceEncoder?.length ?? 1;
+    this.keep = Math.max(options.windowLength, seqLen);
+    // Lazy: hierarchical matching reads only candidate regions; a full sweep fills one column per frame.
+    this.distances = new RollingDifferenceMatrix(options.map.frameDescriptors, options.windowLength, 'lazy');
+  }
+
+  get map(): MapView {
+    return this.options.map;
+  }
+
+  /** Forgets the query history (use after a map switch, a clock jump backwards or a long gap). */
+  reset(map?: MapView): void {
+    if (map) this.options.map = map;
+    this.recent = [];
+    this.recentFrames = [];
+    this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
+    this.options.centering?.reset();
+  }
+
+  async process(frame: Frame): Promise<FrameResult> {
+    const times: StageTimes = {};
+    const start = performance.now();
+    const { image: _image, ...info } = frame;
+    let t = start;
+    const lap = (stage: keyof StageTimes): void => {
+      const now = performance.now();
+      times[stage] = now - t;
+      t = now;
+    };
+
+    let descriptor: Float32Array;
+    try {
+      [descriptor] = await this.options.frameEncoder.encode([frame.image]);
+    } catch (e) {
+      if (!(e instanceof SeqvprError)) throw e;
+      lap('encode');
+      times.total = performance.now() - start;
+      return { kind: 'skipped', frame: info, reason: e.name, error: e, times };
+    }
+    lap('encode');
+
+    if (this.options.centering) descriptor = this.options.centering.apply(descriptor);
+    lap('normalize');
+
+    this.recent.push(descriptor);
+    this.recentFrames.push(info);
+    if (this.recent.length > this.keep) {
+      this.recent.shift();
+      this.recentFrames.shift();
+    }
+    this.distances.push(descriptor);
+    lap('window');
+
+    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, times);
+    t = performance.now();
+
+    const out = this.options.matcher.match({ D: this.distances, coarse });
+    lap('match');
+
+    const windowFrames = this.recentFrames.slice(-this.distances.cols);
+    const match: PlaceMatch = {
+      queryIndex: frame.index,
+      queryStamp: frame.stamp,
+      mapIndex: out.mapIndex,
+      confidence: out.confidence,
+      score: out.score,
+      candidates: out.candidates,
+      correspondences: out.path.map((mapIndex, col) => ({
+        queryIndex: windowFrames[col].index,
+        mapIndex,
+        distance: this.distances.get(mapIndex, col),
+      })),
+    };
+    times.total = performance.now() - start;
+    return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, times };
+  }
+
+  private async coarseCandidates(
+    descriptor: Float32Array,
+    times: StageTimes,
+  ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
+    const { coarseK, sequenceEncoder, map } = this.options;
+    let t = performance.now();
+    let sequenceDescriptor: Float32Array | undefined;
+    if (sequenceEncoder && map.hasSequences && this.recent.length >= sequenceEncoder.length) {
+      [sequenceDescriptor] = await sequenceEncoder.encode([this.recent.slice(-sequenceEncoder.length)]);
+    }
+    times.sequence = performance.now() - t;
+    if (coarseK <= 0) return { sequenceDescriptor };
+    t = performance.now();
+    // Until the window holds a full sequence, retrieve on the newest frame alone.
+    const coarse = sequenceDescriptor
+      ? map.searchSequences(sequenceDescriptor, coarseK)
+      : map.searchFrames(descriptor, coarseK);
+    times.retrieve = performance.now() - t;
+    return { coarse, sequenceDescriptor };
+  }
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { EndScores, resolveExclusionRows, uniquenessConfidence } from '../../src/match/end-scores.js';
+import { MatchInputError } from '../../src/match/errors.js';
+
+function filled(scores: number[], eligible = scores.map(() => true)): EndScores {
+  const e = new EndScores();
+  e.reset(scores.length);
+  scores.forEach((s, r) => {
+    if (Number.isFinite(s)) e.offer(r, s, eligible[r], r);
+  });
+  return e;
+}
+
+describe('EndScores and the uniqueness confidence', () => {
+  it('confidence = 1 - best / rival, clamped to [0, 1]; no rival or a zero rival gives 0', () => {
+    assert.equal(uniquenessConfidence(0.2, 0.8), 0.75);
+    assert.equal(uniquenessConfidence(0.5, 0.5), 0);
+    assert.equal(uniquenessConfidence(0.6, 0.5), 0);
+    assert.equal(uniquenessConfidence(0, 0.5), 1);
+    assert.equal(uniquenessConfidence(0.2, Number.NaN), 0);
+    assert.equal(uniquenessConfidence(0, 0), 0);
+  });
+
+  it('takes the rival outside the exclusion window, even when only one candidate is asked for', () => {
+    //             0    1    2    3    4    5    6
+    const e = filled([0.9, 0.2, 0.1, 0.15, 0.9, 0.9, 0.4]);
+    const r = e.rank({ maxCandidates: 1 }, 2);
+    assert.equal(r.winner, 2);
+    assert.deepEqual(r.candidates, [{ mapIndex: 2, distance: 0.1 }]);
+    assert.ok(Math.abs(r.confidence - (1 - 0.1 / 0.4)) < 1e-12, 'rows 0..4 are excluded, the rival is row 6');
+    const all = e.rank({ maxCandidates: 5 }, 2);
+    assert.deepEqual(
+      all.candidates.map((c) => c.mapIndex),
+      [2, 6],
+    );
+    assert.equal(filled([0.9, 0.1, 0.9]).rank({ maxCandidates: 3 }, 0).candidates.length, 3);
+  });
+
+  it('only eligible ends may win; an eligible hypothesis replaces a non-eligible one at the same row', () => {
+    const e = new EndScores();
+    e.reset(4);
+    e.offer(0, 0.1, false, 7);
+    e.offer(3, 0.5, true, 8);
+    const r = e.rank({ maxCandidates: 2 }, 0);
+    assert.equal(r.winner, 3);
+    assert.equal(r.confidence, 0);
+    e.offer(0, 0.3, true, 9);
+    e.offer(0, 0.05, false, 10);
+    assert.equal(e.tag(0), 9);
+    assert.equal(e.rank({ maxCandidates: 2 }, 0).winner, 0);
+  });
+
+  it('throws when nothing finite can win, and defaults the exclusion to 2 x window length', () => {
+    assert.throws(() => filled([Number.NaN, Number.NaN]).rank({ maxCandidates: 1 }, 1), MatchInputError);
+    assert.equal(resolveExclusionRows({ maxCandidates: 1 }, 5), 10);
+    assert.equal(resolveExclusionRows({ maxCandidates: 1, exclusionRows: 3 }, 5), 3);
+  });
+});
