@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
   options: {
     frontends: { type: 'string', default: 'patchnorm,cnn' },
     lengths: { type: 'string', default: '5,10,20' },
-    methods: { type: 'string', default: 'single,smoothing,delta,seqslam,adaptseq-v2,hierarchical' },
+    methods: { type: 'string', default: 'single,smoothing,delta,seqslam,adaptseq-v2,hierarchical,frame-votes' },
     'no-centering': { type: 'boolean', default: false },
     json: { type: 'string' },
     data: { type: 'string', default: '../shared/data/nordland64' },
@@ -44,18 +44,30 @@ export function methodConfig(method: string, L: number): Record<string, unknown>
       return { sequence: { kind: 'single' }, retrieval: { k: 0 }, matcher: { kind: 'single', ...ranked }, windowLength: 1 };
     case 'smoothing':
     case 'delta':
-      return { sequence: { kind: method, length: L }, retrieval: { k: 20 }, matcher: { kind: 'coarse', ...ranked }, windowLength: L };
+      return { sequence: { kind: method, length: L }, retrieval: { source: 'sequence', k: 20 }, matcher: { kind: 'coarse', ...ranked }, windowLength: L };
     case 'seqslam':
       return { sequence: { kind: 'single' }, retrieval: { k: 0 }, matcher: { kind: 'seqslam', ...ranked }, windowLength: L };
+    case 'frame-votes':
+      return {
+        sequence: { kind: 'single' },
+        retrieval: { source: 'frame-votes', k: 20, perFrameK: 50 },
+        matcher: { kind: 'seqslam', rivalScope: 'candidates', ...ranked },
+        windowLength: L,
+      };
     case 'adaptseq-v2':
       return {
         sequence: { kind: 'delta', length: L },
-        retrieval: { k: 5 },
+        retrieval: { source: 'sequence', k: 5 },
         matcher: { kind: 'adaptseq-v2', coarseSequenceLength: L, ...ranked },
         windowLength: L,
       };
     case 'hierarchical':
-      return { sequence: { kind: 'delta', length: L }, retrieval: { k: 10 }, matcher: { kind: 'seqslam', ...ranked }, windowLength: L };
+      return {
+        sequence: { kind: 'delta', length: L },
+        retrieval: { source: 'sequence', k: 10 },
+        matcher: { kind: 'seqslam', ...ranked },
+        windowLength: L,
+      };
     default:
       throw new Error(`unknown method ${method}`);
   }

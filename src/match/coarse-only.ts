@@ -2,15 +2,12 @@
 // answer is the coarse retrieval ranking itself, with no fine matching on the difference matrix.
 // Ranking and confidence go through EndScores like every other matcher; the rival is the best
 // coarse hit outside the winner's exclusion window. The path assumes unit velocity.
-import { EndScores } from './end-scores.js';
+import { EndScores, type RankingOptions } from './end-scores.js';
 import { MatchInputError } from './errors.js';
 import { checkDifferenceMatrix } from './matcher-input.js';
 import type { MatchInput, MatchOutput, SequenceMatcher } from './types.js';
 
-export interface CoarseOnlyOptions {
-  exclusionRows?: number;
-  maxCandidates: number;
-}
+export type CoarseOnlyOptions = RankingOptions;
 
 export class CoarseOnlyMatcher implements SequenceMatcher {
   readonly name = 'coarse';

@@ -19,6 +19,9 @@ function common(defaults: { maxCandidates: number; rivalScope: 'map' | 'candidat
       .enum(['map', 'candidates'])
       .default(defaults.rivalScope)
       .describe("With coarse hits: 'map' scores rivals over the whole map (meaningful confidence), 'candidates' only near the hits (cheaper)."),
+    localizationRows: rows(0)
+      .default(2)
+      .describe('Confidence also requires trajectories ending this many rows or more from the winner to score clearly worse: your localisation tolerance + 1 (0 = off).'),
     contrastRadiusRows: rows(0)
       .default(0)
       .describe("SeqSLAM local contrast normalisation half-window in map frames (0 = off)."),

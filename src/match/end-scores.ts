@@ -14,6 +14,12 @@ export interface RankingOptions {
   exclusionRows?: number;
   /** Length of the returned candidate list (winner included). */
   maxCandidates: number;
+  /**
+   * Localisation check: trajectories ending this many rows or more from the winner (but inside the
+   * exclusion window) must score clearly worse, else the position along the map is ambiguous (a
+   * stop or a stretch of near-identical map frames) and the confidence drops. 0 = off.
+   */
+  localizationRows?: number;
 }
 
 export interface Ranking {
@@ -128,7 +134,23 @@ export class EndScores {
       if (candidates.length < options.maxCandidates) candidates.push({ mapIndex: pick, distance: pickScore });
       suppress(pick);
     }
-    return { winner, score: best, confidence: uniquenessConfidence(best, rival), candidates };
+    const confidence = Math.min(uniquenessConfidence(best, rival), this.sharpness(winner, best, options.localizationRows ?? 0, exclusionRows));
+    return { winner, score: best, confidence, candidates };
+  }
+
+  /**
+   * 1 - best / (best score ending `fromRows`..`toRows` rows from the winner): how sharply the winner
+   * is localised along the map. 1 when off or when no such hypothesis was scored (nothing to judge).
+   */
+  private sharpness(winner: number, best: number, fromRows: number, toRows: number): number {
+    if (fromRows <= 0 || fromRows > toRows) return 1;
+    let near = Number.POSITIVE_INFINITY;
+    for (let d = fromRows; d <= toRows; d++) {
+      for (const r of [winner - d, winner + d]) {
+        if (r >= 0 && r < this.rowCount && this.scores[r] < near) near = this.scores[r];
+      }
+    }
+    return near === Number.POSITIVE_INFINITY ? 1 : uniquenessConfidence(best, near);
   }
 }
 

@@ -101,7 +101,7 @@ export function createRecognizer(frontend: Frontend, map: PlaceMap, where = 'the
     matcher: createMatcher(config.matcher),
     map: mapView(map, config.retrieval.mode),
     windowLength: config.windowLength,
-    coarseK: config.retrieval.k,
+    coarse: config.retrieval,
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
   });
 }

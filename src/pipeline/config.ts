@@ -14,6 +14,19 @@ import { matcherConfigSchema } from '../match/config.js';
 import { centeringConfigSchema } from './normalizer.js';
 import { packageRoot } from '../encoders/package-root.js';
 
+export const retrievalConfigSchema = z
+  .object({
+    source: z
+      .enum(['sequence', 'frame-votes'])
+      .default('frame-votes')
+      .describe("Coarse stage: 'sequence' = the sequence descriptor's nearest map sequences; 'frame-votes' = per-frame nearest map frames vote for sequence ends."),
+    k: z.number().int().min(0).default(10).describe('Coarse candidates passed to the matcher; 0 = the matcher sweeps the whole map.'),
+    perFrameK: z.number().int().min(1).default(20).describe('frame-votes: nearest map frames per query frame.'),
+    separationRows: z.number().int().min(0).default(3).describe('frame-votes: candidate ends closer than this are merged (map frames).'),
+    mode: z.enum(['hnsw', 'exact']).default('hnsw').describe('exact = brute force (small maps, checking HNSW).'),
+  })
+  .strict();
+
 export const pipelineConfigSchema = z
   .object({
     /** Free text shown in reports. */
@@ -22,13 +35,7 @@ export const pipelineConfigSchema = z
     centering: centeringConfigSchema.default(centeringConfigSchema.parse({})),
     /** Sequence descriptor for coarse retrieval (its length is the coarse window, L). */
     sequence: sequenceEncoderConfigSchema,
-    retrieval: z
-      .object({
-        k: z.number().int().min(0).default(10).describe('Coarse candidates passed to the matcher; 0 = the matcher sweeps the whole map.'),
-        mode: z.enum(['hnsw', 'exact']).default('hnsw').describe('exact = brute force (small maps, checking HNSW).'),
-      })
-      .strict()
-      .default({ k: 10, mode: 'hnsw' }),
+    retrieval: retrievalConfigSchema.default(retrievalConfigSchema.parse({})),
     matcher: matcherConfigSchema,
     /** Query frames aligned by the fine matcher (columns of the difference matrix). */
     windowLength: z.number().int().min(1).max(200).default(10),

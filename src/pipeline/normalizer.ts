@@ -61,8 +61,9 @@ export class EmaCentering {
   private update(descriptor: Float32Array): void {
     if (!this.mean) this.mean = Float64Array.from(descriptor);
     this.updates++;
-    // Cumulative average over the first frames, then an EMA with the configured horizon.
-    const rate = 1 / Math.min(this.updates + 1, this.config.windowFrames);
+    // Cumulative average over the first frames (rate 1/n for the n-th update, so the first frame
+    // counts once), then an EMA with the configured horizon.
+    const rate = 1 / Math.min(this.updates, this.config.windowFrames);
     const mean = this.mean;
     for (let i = 0; i < mean.length; i++) mean[i] += (descriptor[i] - mean[i]) * rate;
     this.lastUpdate = Float32Array.from(descriptor);

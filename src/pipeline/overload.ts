@@ -56,7 +56,10 @@ export function processNewest<T, R>(
           if (!busy && !pending) subscriber.complete();
         },
       });
-      return () => subscription.unsubscribe();
+      return () => {
+        pending = null; // nobody listens any more: the waiting value must not start new work
+        subscription.unsubscribe();
+      };
     });
 }
 
@@ -73,7 +76,7 @@ export function pullThrough<T, R>(source: AsyncIterable<T>, work: (value: T) => 
       try {
         while (!cancelled) {
           const step = await iterator.next();
-          if (step.done) break;
+          if (step.done || cancelled) break; // a value read after unsubscribe is not worked on
           const result = await work(step.value);
           if (cancelled) break;
           subscriber.next(result);

@@ -6,6 +6,7 @@ import type { DescriptorMatrix } from '../core/matrix.js';
 import { SeqvprError } from '../core/errors.js';
 import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
 import type { FrameEncoder, SequenceEncoder } from '../encoders/types.js';
+import { voteForEnds } from './frame-votes.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';
@@ -29,10 +30,20 @@ export interface RecognizerOptions {
   map: MapView;
   /** Number of query frames the fine matcher aligns (columns of the difference matrix). */
   windowLength: number;
-  /** Coarse candidates handed to the matcher; 0 = no coarse stage, the matcher sweeps the map. */
-  coarseK: number;
+  /** The coarse stage: candidate ends handed to the matcher (k = 0: none, the matcher sweeps the map). */
+  coarse: CoarseOptions;
   /** Appearance centring of query descriptors (the map was centred the same way when built). */
   centering?: EmaCentering;
+}
+
+export interface CoarseOptions {
+  /** 'sequence': the window's sequence descriptor against the map's; 'frame-votes': see frame-votes.ts. */
+  source: 'sequence' | 'frame-votes';
+  k: number;
+  /** frame-votes: nearest map frames asked for per query frame. */
+  perFrameK: number;
+  /** frame-votes: candidate ends closer than this are merged (map frames). */
+  separationRows: number;
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -56,6 +67,8 @@ export class PlaceRecognizer {
   /** Frame descriptors of the last max(window, sequence) frames, oldest first. */
   private recent: Float32Array[] = [];
   private recentFrames: FrameInfo[] = [];
+  /** frame-votes: each recent frame's nearest map frames, aligned with `recent`. */
+  private recentHits: Candidate[][] = [];
   private readonly keep: number;
 
   constructor(private readonly options: RecognizerOptions) {
@@ -74,6 +87,7 @@ export class PlaceRecognizer {
     if (map) this.options.map = map;
     this.recent = [];
     this.recentFrames = [];
+    this.recentHits = [];
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
     this.options.centering?.reset();
   }
@@ -108,6 +122,7 @@ export class PlaceRecognizer {
     if (this.recent.length > this.keep) {
       this.recent.shift();
       this.recentFrames.shift();
+      this.recentHits.shift();
     }
     this.distances.push(descriptor);
     lap('window');
@@ -140,19 +155,25 @@ export class PlaceRecognizer {
     descriptor: Float32Array,
     times: StageTimes,
   ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
-    const { coarseK, sequenceEncoder, map } = this.options;
+    const { coarse: options, sequenceEncoder, map } = this.options;
     let t = performance.now();
     let sequenceDescriptor: Float32Array | undefined;
     if (sequenceEncoder && map.hasSequences && this.recent.length >= sequenceEncoder.length) {
       [sequenceDescriptor] = await sequenceEncoder.encode([this.recent.slice(-sequenceEncoder.length)]);
     }
     times.sequence = performance.now() - t;
-    if (coarseK <= 0) return { sequenceDescriptor };
     t = performance.now();
-    // Until the window holds a full sequence, retrieve on the newest frame alone.
-    const coarse = sequenceDescriptor
-      ? map.searchSequences(sequenceDescriptor, coarseK)
-      : map.searchFrames(descriptor, coarseK);
+    let coarse: Candidate[] | undefined;
+    if (options.k > 0 && options.source === 'frame-votes') {
+      this.recentHits.push(map.searchFrames(descriptor, options.perFrameK));
+      const window = this.recentHits.slice(-this.distances.cols);
+      coarse = voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: map.frames.length });
+    } else if (options.k > 0) {
+      // Until the window holds a full sequence, retrieve on the newest frame alone.
+      coarse = sequenceDescriptor
+        ? map.searchSequences(sequenceDescriptor, options.k)
+        : map.searchFrames(descriptor, options.k);
+    }
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }

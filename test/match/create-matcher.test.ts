@@ -15,6 +15,7 @@ describe('createMatcher and the matcher config schema', () => {
       maxCandidates: 5,
       rivalScope: 'map',
       contrastRadiusRows: 0,
+      localizationRows: 2,
       coarseRadiusRows: 5,
       vMin: 0.8,
       vMax: 1.25,

@@ -36,6 +36,22 @@ describe('EndScores and the uniqueness confidence', () => {
     assert.equal(filled([0.9, 0.1, 0.9]).rank({ maxCandidates: 3 }, 0).candidates.length, 3);
   });
 
+  it('localisation: a near-equal trajectory a few rows from the winner lowers the confidence', () => {
+    //     rows:      0    1     2     3     4    5    6    7    8    9    10
+    const sharp = filled([0.9, 0.9, 0.5, 0.15, 0.1, 0.3, 0.6, 0.9, 0.9, 0.9, 0.8]);
+    const flat = filled([0.9, 0.9, 0.11, 0.1, 0.1, 0.1, 0.12, 0.9, 0.9, 0.9, 0.8]);
+    // Off: both are judged by the rival outside the exclusion window (row 10) only.
+    assert.ok(Math.abs(sharp.rank({ maxCandidates: 1 }, 5).confidence - (1 - 0.1 / 0.8)) < 1e-12);
+    // On (2 rows): the sharp minimum is 1 - 0.1 / 0.3 (row 6 = winner + 2 is 0.6, row 2 = winner - 2 is 0.5,
+    // row 5 = winner + 1 is too close to count); the flat valley has a near-equal end at row 5 or 2.
+    const s = sharp.rank({ maxCandidates: 1, localizationRows: 2 }, 5);
+    assert.equal(s.winner, 4);
+    assert.ok(Math.abs(s.confidence - (1 - 0.1 / 0.5)) < 1e-12, `got ${s.confidence}`);
+    const f = flat.rank({ maxCandidates: 1, localizationRows: 2 }, 5);
+    assert.equal(f.winner, 3);
+    assert.ok(f.confidence < 0.01, `an ambiguous position must not be confident, got ${f.confidence}`);
+  });
+
   it('only eligible ends may win; an eligible hypothesis replaces a non-eligible one at the same row', () => {
     const e = new EndScores();
     e.reset(4);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { evaluate } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
 import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
+import { writeMatchesCsv } from '../../eval/matches-csv.js';
 import { writeMetricsJson, writeReport } from '../../eval/report.js';
 import { loadMap } from '../../map/load-map.js';
 import { MAP_FILES } from '../../map/map-files.js';
@@ -71,6 +72,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
     const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
     await mkdir(opts.out, { recursive: true });
     await writeMetricsJson(opts.out, metrics);
+    await writeMatchesCsv(opts.out, run.records, groundTruth, map);
     const mapSource = map.info.source;
     const reportPath = await writeReport(opts.out, {
       title: `seqvpr eval: ${loaded.config.name}`,
@@ -114,7 +116,7 @@ function printSummary(m: EvalMetrics, out: string): void {
       `recall@1 ${f(r['1'])}  @5 ${f(r['5'])}  @10 ${f(r['10'])}  @20 ${f(r['20'])}`,
       `average precision ${f(m.averagePrecision)}  recall@100%precision ${f(m.recallAtPrecision100)}`,
       `latency ms p50 ${f(m.latencyMs?.p50, 1)}  p95 ${f(m.latencyMs?.p95, 1)}  p99 ${f(m.latencyMs?.p99, 1)}  fps ${f(m.framesPerSecond, 1)}`,
-      `wrote ${path.join(out, 'metrics.json')} and ${path.join(out, 'report.html')}`,
+      `wrote ${path.join(out, 'metrics.json')}, ${path.join(out, 'matches.csv')} and ${path.join(out, 'report.html')}`,
     ].join('\n') + '\n',
   );
 }

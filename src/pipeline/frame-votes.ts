@@ -1,0 +1,59 @@
+// Coarse retrieval by frame votes (after Fast-SeqSLAM, Siam & Zhang 2017): every query frame asks
+// the map's frame index for its K nearest map frames once, when it arrives; a hit on map frame m
+// for the frame c steps back in the window votes for the trajectory ENDING at m + c. Ends with the
+// most votes (ties: lower summed distance) are the candidate regions the fine matcher searches.
+// One index query per frame, however long the window, and no dependence on a sequence descriptor.
+import type { Candidate } from '../core/types.js';
+
+export interface FrameVoteOptions {
+  /** Candidate ends returned. */
+  k: number;
+  /** Ends closer than this to a better one are merged into it (map frames). */
+  separationRows: number;
+  /** Number of map rows (ends past the map are clipped to its last row). */
+  mapRows: number;
+}
+
+/**
+ * @param hitsPerFrame per window frame, oldest first, that frame's nearest map frames
+ * @returns candidate ends, best first; `distance` is the mean distance of the voting hits
+ */
+export function voteForEnds(hitsPerFrame: readonly (readonly Candidate[])[], options: FrameVoteOptions): Candidate[] {
+  const votes = new Map<number, { count: number; distanceSum: number }>();
+  const newest = hitsPerFrame.length - 1;
+  hitsPerFrame.forEach((hits, col) => {
+    const stepsBack = newest - col;
+    for (const hit of hits) {
+      const end = Math.min(hit.mapIndex + stepsBack, options.mapRows - 1);
+      const v = votes.get(end);
+      if (v) {
+        v.count++;
+        v.distanceSum += hit.distance;
+      } else {
+        votes.set(end, { count: 1, distanceSum: hit.distance });
+      }
+    }
+  });
+  // Spread each vote over its neighbours so speed changes (ends off by a few frames) still add up.
+  const smoothed = [...votes.entries()].map(([end, v]) => {
+    let count = v.count;
+    let distanceSum = v.distanceSum;
+    for (let d = 1; d <= options.separationRows; d++) {
+      for (const other of [votes.get(end - d), votes.get(end + d)]) {
+        if (other) {
+          count += other.count / (d + 1);
+          distanceSum += other.distanceSum / (d + 1);
+        }
+      }
+    }
+    return { end, count, meanDistance: distanceSum / count };
+  });
+  smoothed.sort((a, b) => b.count - a.count || a.meanDistance - b.meanDistance || a.end - b.end);
+  const chosen: Candidate[] = [];
+  for (const s of smoothed) {
+    if (chosen.length >= options.k) break;
+    if (chosen.some((c) => Math.abs(c.mapIndex - s.end) <= options.separationRows)) continue;
+    chosen.push({ mapIndex: s.end, distance: s.meanDistance });
+  }
+  return chosen;
+}
