@@ -1,13 +1,8 @@
 // What the reader needs from one storage file (one .mcap or .db3 of a bag), whatever the plugin.
+import type { TopicStats } from './metadata.js';
 import type { StorageId } from './types.js';
 
-export interface StorageTopic {
-  name: string;
-  type: string;
-  serializationFormat: string;
-  offeredQosProfiles: string;
-  typeDescriptionHash: string;
-  count: number;
+export interface StorageTopic extends TopicStats {
   /** The definition the file carries for the type, if any. */
   definition?: { encoding: string; text: string };
 }

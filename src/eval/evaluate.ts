@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Frame } from '../core/types.js';
 import { dot } from '../core/vector.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
-import { pullThrough } from '../pipeline/overload.js';
+import { recognizeRecorded } from '../pipeline/stream.js';
 import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
 import { StageTimer } from '../pipeline/timing.js';
 import type { QueryRecord } from './metrics.js';
@@ -35,10 +35,7 @@ export async function evaluate(
   const run: EvaluationRun = { records: [], columns: [], stageTimer: new StageTimer(), skipped: [], queryImages: new Map(), wallTimeMs: 0 };
   const mapDescriptors = recognizer.map.frameDescriptors;
   const start = performance.now();
-  const results$ = pullThrough(frames, async (frame) => {
-    if (frame.image.kind === 'file') run.queryImages.set(frame.index, frame.image.path);
-    return recognizer.process(frame);
-  }).pipe(
+  const results$ = recognizeRecorded(rememberImagePaths(frames, run.queryImages), recognizer).pipe(
     tap((result) => {
       run.stageTimer.record(result.times);
       if (result.kind === 'skipped') {
@@ -63,6 +60,14 @@ export async function evaluate(
   await lastValueFrom(results$, { defaultValue: undefined });
   run.wallTimeMs = performance.now() - start;
   return run;
+}
+
+/** Passes frames through, noting where each image file is (for the report's thumbnails). */
+async function* rememberImagePaths(frames: AsyncIterable<Frame>, paths: Map<number, string>): AsyncGenerator<Frame> {
+  for await (const frame of frames) {
+    if (frame.image.kind === 'file') paths.set(frame.index, frame.image.path);
+    yield frame;
+  }
 }
 
 function distanceColumn(map: DescriptorMatrix, query: Float32Array): Float32Array {

@@ -5,17 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Writes `bytes` to a new file and flushes it to disk before returning. */
-export async function writeFileDurably(file: string, bytes: Uint8Array): Promise<void> {
-  const handle = await open(file, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Flushes a file or directory entry that something else wrote (e.g. a native library). */
 export async function fsyncPath(p: string): Promise<void> {
   const handle = await open(p, 'r');

@@ -3,7 +3,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MapFormatError } from '../core/errors.js';
-import { fsyncPath, replaceDirAtomically, writeFileDurably } from './atomic-dir.js';
+import { writeFileDurably } from '../core/atomic-write.js';
+import { fsyncPath, replaceDirAtomically } from './atomic-dir.js';
 import { MAP_FORMAT_VERSION, type MapFileEntry, type MapManifest } from './manifest.js';
 import { MAP_FILES, encodeFrameMeta, sha256Hex, typedArrayBytes } from './map-files.js';
 import type { PlaceMap } from './place-map.js';

@@ -25,7 +25,7 @@ export interface BuildMapResult {
 }
 
 export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend, options: BuildMapOptions): Promise<BuildMapResult> {
-  const { config, frameEncoder, sequenceEncoder, identity } = frontend;
+  const { config, sequenceEncoder, identity } = frontend;
   const map = PlaceMap.create({
     encoder: identity.encoder,
     sequence: identity.sequence,

@@ -1,5 +1,6 @@
 // Small ONNX models generated on the fly (with src/onnx/builder.ts) plus their YAML manifests,
 // written into a temp folder, for the ONNX encoder tests.
+import { mulberry32 } from '../support/random-unit-vectors.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,12 +67,6 @@ export function seqnetModel(length: number, dim: number, weight: Float32Array, b
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32), so test weights are reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
+  const uniform = mulberry32(seed);
+  return () => uniform() * 2 - 1;
 }

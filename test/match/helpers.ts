@@ -1,17 +1,9 @@
 // Hand-made difference matrices for the matcher tests.
 import { DenseDifferenceMatrix } from '../../src/match/dense-difference-matrix.js';
+import { mulberry32 } from '../support/random-unit-vectors.js';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so backgrounds are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** A rows x cols matrix with background values in [lo, hi) (seeded noise). */
 export function background(rows: number, cols: number, lo = 0.7, hi = 0.9, seed = 1): DenseDifferenceMatrix {
