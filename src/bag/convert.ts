@@ -9,6 +9,7 @@ export const IMAGE_TYPE = 'sensor_msgs/msg/Image';
 export const COMPRESSED_IMAGE_TYPE = 'sensor_msgs/msg/CompressedImage';
 export const ODOMETRY_TYPE = 'nav_msgs/msg/Odometry';
 export const POSE_STAMPED_TYPE = 'geometry_msgs/msg/PoseStamped';
+export const POSE_WITH_COVARIANCE_STAMPED_TYPE = 'geometry_msgs/msg/PoseWithCovarianceStamped';
 
 export interface Stamped<T> {
   /** header.stamp in nanoseconds. */
@@ -141,13 +142,23 @@ export function imageFromMessage(type: string, message: unknown): Stamped<RawIma
   return undefined;
 }
 
-/** nav_msgs/msg/Odometry -> pose (in header.frame_id, usually odom or map). */
-export function poseFromOdometry(message: unknown): Stamped<Pose> {
-  const r = new FieldReader(ODOMETRY_TYPE);
+/** The pose of a message whose `pose` field is a geometry_msgs/PoseWithCovariance. */
+function poseWithCovariance(type: string, message: unknown): Stamped<Pose> {
+  const r = new FieldReader(type);
   const msg = r.object(message, 'message');
   const { stamp, frameId } = r.header(msg);
   const withCovariance = r.object(msg.pose, 'pose');
   return { stamp, frameId, value: r.pose(withCovariance.pose, 'pose.pose') };
+}
+
+/** nav_msgs/msg/Odometry -> pose (in header.frame_id, usually odom or map). */
+export function poseFromOdometry(message: unknown): Stamped<Pose> {
+  return poseWithCovariance(ODOMETRY_TYPE, message);
+}
+
+/** geometry_msgs/msg/PoseWithCovarianceStamped -> pose (covariance dropped). */
+export function poseFromPoseWithCovarianceStamped(message: unknown): Stamped<Pose> {
+  return poseWithCovariance(POSE_WITH_COVARIANCE_STAMPED_TYPE, message);
 }
 
 /** geometry_msgs/msg/PoseStamped -> pose. */
@@ -163,5 +174,6 @@ export function poseFromMessage(type: string, message: unknown): Stamped<Pose> |
   const t = canonicalTypeName(type);
   if (t === ODOMETRY_TYPE) return poseFromOdometry(message);
   if (t === POSE_STAMPED_TYPE) return poseFromPoseStamped(message);
+  if (t === POSE_WITH_COVARIANCE_STAMPED_TYPE) return poseFromPoseWithCovarianceStamped(message);
   return undefined;
 }

@@ -18,11 +18,13 @@ export {
   COMPRESSED_IMAGE_TYPE,
   ODOMETRY_TYPE,
   POSE_STAMPED_TYPE,
+  POSE_WITH_COVARIANCE_STAMPED_TYPE,
   rawImageFromMessage,
   compressedImageFromMessage,
   imageFromMessage,
   poseFromOdometry,
   poseFromPoseStamped,
+  poseFromPoseWithCovarianceStamped,
   poseFromMessage,
   type Stamped,
 } from './convert.js';

@@ -1,6 +1,8 @@
 // The `seqvpr` command line.
 import { Command } from 'commander';
+import { registerBag } from './commands/bag.js';
 import { registerEval } from './commands/eval.js';
+import { registerLoops } from './commands/loops.js';
 import { registerMapBuild } from './commands/map-build.js';
 import { setDebug } from './run-command.js';
 
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)));
   registerMapBuild(program);
   registerEval(program);
+  registerLoops(program);
+  registerBag(program);
   return program;
 }
 

@@ -2,10 +2,11 @@
 // and collects what the metrics and the report need.
 import { lastValueFrom, tap } from 'rxjs';
 import { performance } from 'node:perf_hooks';
-import type { Frame } from '../core/types.js';
+import type { Frame, Pose } from '../core/types.js';
 import { dot } from '../core/vector.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
-import { recognizeRecorded } from '../pipeline/stream.js';
+import { pacedFrames } from '../pipeline/pace.js';
+import { recognizeLive, recognizeRecorded } from '../pipeline/stream.js';
 import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
 import { StageTimer } from '../pipeline/timing.js';
 import type { QueryRecord } from './metrics.js';
@@ -16,6 +17,10 @@ export interface EvaluationRun {
   columns: (Float32Array | null)[];
   stageTimer: StageTimer;
   skipped: { queryIndex: number; reason: string; message: string }[];
+  /** Frames dropped by the overload policy (rate-paced replays only). */
+  dropped: number;
+  /** Query index -> pose, for pose ground truth. */
+  queryPoses: Map<number, Pose>;
   /** Query index -> image path, for thumbnails. */
   queryImages: Map<number, string>;
   wallTimeMs: number;
@@ -24,6 +29,12 @@ export interface EvaluationRun {
 export interface EvaluateOptions {
   /** Keep full distance columns for the report's difference matrix (memory: map size x queries floats). */
   keepColumns: boolean;
+  /**
+   * Replay on the recorded clock at this speed-up, with the live overload policy (frames that
+   * arrive while one is processed may be dropped; a dropped query counts as unanswered).
+   * Undefined: every frame is processed, as fast as possible.
+   */
+  rate?: number;
   onResult?: (result: FrameResult) => void;
 }
 
@@ -32,14 +43,35 @@ export async function evaluate(
   recognizer: PlaceRecognizer,
   options: EvaluateOptions,
 ): Promise<EvaluationRun> {
-  const run: EvaluationRun = { records: [], columns: [], stageTimer: new StageTimer(), skipped: [], queryImages: new Map(), wallTimeMs: 0 };
+  const run: EvaluationRun = {
+    records: [],
+    columns: [],
+    stageTimer: new StageTimer(),
+    skipped: [],
+    dropped: 0,
+    queryPoses: new Map(),
+    queryImages: new Map(),
+    wallTimeMs: 0,
+  };
   const mapDescriptors = recognizer.map.frameDescriptors;
   const start = performance.now();
-  const results$ = recognizeRecorded(rememberImagePaths(frames, run.queryImages), recognizer).pipe(
+  const noted = rememberFrames(frames, run);
+  const drops = { dropped: 0 };
+  const unanswered = (frame: Frame) => {
+    run.records.push({ queryIndex: frame.index, ranked: [], predicted: null, confidence: 0 });
+    run.columns.push(null);
+  };
+  const results =
+    options.rate === undefined
+      ? recognizeRecorded(noted, recognizer)
+      : recognizeLive(pacedFrames(noted, options.rate), recognizer, drops, unanswered);
+  const results$ = results.pipe(
     tap((result) => {
       run.stageTimer.record(result.times);
-      if (result.kind === 'skipped') {
-        run.skipped.push({ queryIndex: result.frame.index, reason: result.reason, message: result.error.message });
+      if (result.kind !== 'match') {
+        if (result.kind === 'skipped') {
+          run.skipped.push({ queryIndex: result.frame.index, reason: result.reason, message: result.error.message });
+        }
         run.records.push({ queryIndex: result.frame.index, ranked: [], predicted: null, confidence: 0 });
         run.columns.push(null);
       } else {
@@ -59,13 +91,15 @@ export async function evaluate(
   );
   await lastValueFrom(results$, { defaultValue: undefined });
   run.wallTimeMs = performance.now() - start;
+  run.dropped = drops.dropped;
   return run;
 }
 
-/** Passes frames through, noting where each image file is (for the report's thumbnails). */
-async function* rememberImagePaths(frames: AsyncIterable<Frame>, paths: Map<number, string>): AsyncGenerator<Frame> {
+/** Passes frames through, noting image files (report thumbnails) and poses (pose ground truth). */
+async function* rememberFrames(frames: AsyncIterable<Frame>, run: EvaluationRun): AsyncGenerator<Frame> {
   for await (const frame of frames) {
-    if (frame.image.kind === 'file') paths.set(frame.index, frame.image.path);
+    if (frame.image.kind === 'file') run.queryImages.set(frame.index, frame.image.path);
+    if (frame.pose) run.queryPoses.set(frame.index, frame.pose);
     yield frame;
   }
 }

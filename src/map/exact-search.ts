@@ -6,10 +6,11 @@ import type { SearchHit } from './types.js';
 
 /**
  * The k rows of `matrix` nearest to `query` (1 - dot), best first; ties go to the lower row, as
- * argmin does. Returns min(k, rows) hits. The caller validates the query's length and values.
+ * argmin does. Only the first `rows` rows are searched. Returns min(k, rows) hits. The caller
+ * validates the query's length and values.
  */
-export function exactSearch(matrix: DescriptorMatrix, query: Float32Array, k: number): SearchHit[] {
-  const n = Math.min(k, matrix.rows);
+export function exactSearch(matrix: DescriptorMatrix, query: Float32Array, k: number, rows = matrix.rows): SearchHit[] {
+  const n = Math.min(k, rows);
   if (n <= 0) return [];
   // Heap of the n best so far, worst at the root. Rows arrive in increasing order, so a later row
   // with an equal distance never displaces an earlier one: "strictly better" keeps argmin's tie rule.
@@ -17,7 +18,7 @@ export function exactSearch(matrix: DescriptorMatrix, query: Float32Array, k: nu
   const label = new Int32Array(n);
   let size = 0;
   const { data, dim } = matrix;
-  for (let r = 0; r < matrix.rows; r++) {
+  for (let r = 0; r < rows; r++) {
     const d = 1 - dot(data, query, dim, r * dim, 0);
     if (size < n) {
       siftUp(dist, label, size++, d, r);

@@ -70,12 +70,16 @@ export class HnswIndex {
     this.graph.addPoint(Array.from(point), label);
   }
 
-  /** The min(k, count) nearest points, best first. efSearch is raised to k when k is larger. */
-  search(query: Float32Array, k: number): SearchHit[] {
-    const n = Math.min(k, this.graph.getCurrentCount());
+  /**
+   * The min(k, count) nearest points, best first (fewer when `belowLabel` leaves fewer); only labels
+   * below `belowLabel` when given. efSearch is raised to k when k is larger.
+   */
+  search(query: Float32Array, k: number, belowLabel?: number): SearchHit[] {
+    const n = Math.min(k, this.graph.getCurrentCount(), belowLabel ?? Number.POSITIVE_INFINITY);
     if (n <= 0) return [];
     this.graph.setEf(Math.max(this.params.efSearch, n));
-    const { neighbors, distances } = this.graph.searchKnn(Array.from(query), n);
+    const filter = belowLabel !== undefined && belowLabel < this.graph.getCurrentCount() ? (label: number) => label < belowLabel : undefined;
+    const { neighbors, distances } = this.graph.searchKnn(Array.from(query), n, filter);
     return neighbors.map((label, i) => ({ label, distance: distances[i] }));
   }
 

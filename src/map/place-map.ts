@@ -174,7 +174,8 @@ export class PlaceMap {
   /** The k map frames whose descriptors are nearest to `query`, best first (cosine distance). */
   searchFrames(query: Float32Array, k: number, options: SearchOptions = {}): Candidate[] {
     assertMapDescriptor(query, this.info.encoder.dim, 'query frame descriptor');
-    const hits = this.search(this.frameDescriptors, this.frameIndex, query, k, options);
+    const rows = Math.min(options.beforeFrame ?? this.size, this.size);
+    const hits = this.search(this.frameDescriptors, this.frameIndex, query, k, options, rows);
     return hits.map((h) => ({ mapIndex: h.label, distance: h.distance }));
   }
 
@@ -188,8 +189,9 @@ export class PlaceMap {
       throw new MapFormatError('this map has no sequence descriptors; build it with a sequence encoder or search frames');
     }
     assertMapDescriptor(query, seq.dim, 'query sequence descriptor');
-    const hits = this.search(this.sequenceDescriptors!, this.sequenceIndex, query, k, options);
     const ends = this.ends!;
+    const rows = options.beforeFrame === undefined ? ends.length : countBelow(ends.view(), options.beforeFrame);
+    const hits = this.search(this.sequenceDescriptors!, this.sequenceIndex, query, k, options, rows);
     return hits.map((h) => ({ mapIndex: ends.at(h.label), distance: h.distance }));
   }
 
@@ -199,13 +201,26 @@ export class PlaceMap {
     query: Float32Array,
     k: number,
     options: SearchOptions,
+    rows: number,
   ): SearchHit[] {
     if (!Number.isInteger(k) || k < 0) throw new ConfigError(`k must be a non-negative integer, got ${k}`);
     const mode = options.mode ?? 'hnsw';
-    if (mode === 'exact') return exactSearch(matrix, query, k);
-    if (mode === 'hnsw') return index.search(query, k);
+    if (mode === 'exact') return exactSearch(matrix, query, k, rows);
+    if (mode === 'hnsw') return index.search(query, k, rows < matrix.rows ? rows : undefined);
     throw new ConfigError(`search mode must be "hnsw" or "exact", got ${JSON.stringify(mode)}`);
   }
+}
+
+/** Number of leading entries of an increasing array that are below `limit` (binary search). */
+function countBelow(sorted: Int32Array, limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function makeInfo(options: NewMapOptions): MapInfo {

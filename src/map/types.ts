@@ -14,4 +14,9 @@ export type SearchMode = 'hnsw' | 'exact';
 export interface SearchOptions {
   /** Default `hnsw`. */
   mode?: SearchMode;
+  /**
+   * Only map frames (or sequences ending at map frames) before this index are returned: live
+   * mapping searches the map it is extending without matching its own recent frames.
+   */
+  beforeFrame?: number;
 }

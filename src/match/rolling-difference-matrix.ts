@@ -2,6 +2,8 @@
 // a new camera frame costs one column (rows dot products), not a whole matrix. In 'lazy' mode not
 // even that: a cell is computed the first time a matcher reads it and cached, which is what
 // hierarchical matching on a large map needs (only the coarse candidate regions get touched).
+// The map may grow while the window slides (live mapping): `setMap` points the matrix at the grown
+// map and limits the rows matchers see (so recent frames of the same run stay out of reach).
 import { MatchInputError } from './errors.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { dot } from '../core/vector.js';
@@ -12,20 +14,20 @@ import type { DifferenceMatrix } from './types.js';
 export type ColumnMode = 'eager' | 'lazy';
 
 export class RollingDifferenceMatrix implements DifferenceMatrix {
-  readonly rows: number;
   /** Number of cells computed so far (diagnostics; shows what lazy mode saves). */
   computedCells = 0;
   private count = 0;
   /** Ring slot of the oldest column. */
   private start = 0;
-  private readonly dim: number;
-  /** Column-major per slot: cell (row, slot) is values[slot * rows + row]; NaN = not computed. */
-  private readonly values: Float32Array;
+  private visibleRows: number;
+  private rowCapacity: number;
+  /** One cached column per slot; NaN = not computed. */
+  private columns: Float32Array[];
   /** Query descriptor of each slot, kept so lazy cells can be computed later. */
   private readonly queries: Float32Array;
 
   constructor(
-    private readonly map: DescriptorMatrix,
+    private map: DescriptorMatrix,
     /** Window length: the most query columns kept. */
     readonly capacity: number,
     readonly mode: ColumnMode = 'eager',
@@ -33,15 +35,42 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new MatchInputError(`window capacity must be a positive integer, got ${capacity}`);
     }
-    this.rows = map.rows;
-    this.dim = map.dim;
-    this.values = new Float32Array(capacity * map.rows);
+    this.visibleRows = map.rows;
+    this.rowCapacity = map.rows;
+    this.columns = Array.from({ length: capacity }, () => new Float32Array(map.rows).fill(Number.NaN));
     this.queries = new Float32Array(capacity * map.dim);
+  }
+
+  /** Map rows matchers see. */
+  get rows(): number {
+    return this.visibleRows;
   }
 
   /** Query frames currently in the window (grows to `capacity`, then stays there). */
   get cols(): number {
     return this.count;
+  }
+
+  /**
+   * Follows a map that has grown (its first rows unchanged, e.g. a new view of a live map) and shows
+   * matchers only its first `visibleRows` rows. Cached cells stay valid; new rows start empty.
+   */
+  setMap(map: DescriptorMatrix, visibleRows = map.rows): void {
+    if (map.dim !== this.map.dim) throw new MatchInputError(`map dim changed from ${this.map.dim} to ${map.dim}`);
+    if (map.rows < this.map.rows) throw new MatchInputError(`a map can only grow (${this.map.rows} -> ${map.rows} rows)`);
+    if (map.rows > this.rowCapacity) {
+      const capacity = Math.max(map.rows, this.rowCapacity * 2);
+      this.columns = this.columns.map((old) => {
+        const grown = new Float32Array(capacity).fill(Number.NaN);
+        grown.set(old.subarray(0, this.map.rows));
+        return grown;
+      });
+      this.rowCapacity = capacity;
+    } else if (map.rows > this.map.rows) {
+      for (const column of this.columns) column.fill(Number.NaN, this.map.rows, map.rows);
+    }
+    this.map = map;
+    this.visibleRows = Math.max(0, Math.min(visibleRows, map.rows));
   }
 
   /** Appends the newest query descriptor (unit-norm); the oldest column drops out when full. */
@@ -55,15 +84,13 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
       slot = this.start;
       this.start = (this.start + 1) % this.capacity;
     }
-    this.queries.set(query, slot * this.dim);
-    const column = this.values.subarray(slot * this.rows, (slot + 1) * this.rows);
-    if (this.mode === 'lazy') {
-      column.fill(Number.NaN);
-      return;
-    }
-    const mapData = this.map.data;
-    for (let r = 0; r < this.rows; r++) column[r] = 1 - dot(mapData, this.queries, this.dim, r * this.dim, slot * this.dim);
-    this.computedCells += this.rows;
+    this.queries.set(query, slot * this.map.dim);
+    const column = this.columns[slot];
+    column.fill(Number.NaN);
+    if (this.mode === 'lazy') return;
+    const { data, dim } = this.map;
+    for (let r = 0; r < this.visibleRows; r++) column[r] = 1 - dot(data, this.queries, dim, r * dim, slot * dim);
+    this.computedCells += this.visibleRows;
   }
 
   /** Forgets every query column (a new run starts). */
@@ -76,13 +103,14 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
   get(row: number, col: number): number {
     let slot = this.start + col;
     if (slot >= this.capacity) slot -= this.capacity;
-    const i = slot * this.rows + row;
-    const v = this.values[i];
+    const column = this.columns[slot];
+    const v = column[row];
     if (v === v) return v; // not NaN: already computed
-    const d = 1 - dot(this.map.data, this.queries, this.dim, row * this.dim, slot * this.dim);
-    this.values[i] = d;
+    const { data, dim } = this.map;
+    const d = 1 - dot(data, this.queries, dim, row * dim, slot * dim);
+    column[row] = d;
     this.computedCells++;
-    return this.values[i];
+    return column[row];
   }
 }
 

@@ -12,7 +12,7 @@ import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from './normalizer.js';
-import { PlaceRecognizer, type MapView } from './recognizer.js';
+import { PlaceRecognizer, type MapView, type RecognizerOptions } from './recognizer.js';
 
 export interface Frontend {
   config: PipelineConfig;
@@ -77,13 +77,18 @@ export function mapView(map: PlaceMap, mode: 'hnsw' | 'exact'): MapView {
     get hasSequences() {
       return map.sequenceCount > 0;
     },
-    searchFrames: (q, k) => map.searchFrames(q, k, { mode }),
-    searchSequences: (q, k) => map.searchSequences(q, k, { mode }),
+    searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
+    searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
   };
 }
 
 /** A recogniser for `map`, after checking the map was built by this front end. */
-export function createRecognizer(frontend: Frontend, map: PlaceMap, where = 'the map'): PlaceRecognizer {
+export function createRecognizer(
+  frontend: Frontend,
+  map: PlaceMap,
+  where = 'the map',
+  extra: Pick<RecognizerOptions, 'searchableRows'> = {},
+): PlaceRecognizer {
   const { config, identity } = frontend;
   assertCompatible(
     map,
@@ -103,6 +108,7 @@ export function createRecognizer(frontend: Frontend, map: PlaceMap, where = 'the
     windowLength: config.windowLength,
     coarse: config.retrieval,
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
+    ...extra,
   });
 }
 

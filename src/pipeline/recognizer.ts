@@ -16,8 +16,10 @@ import type { StageTimes } from './timing.js';
 export interface MapView {
   readonly frames: readonly MapFrameMeta[];
   readonly frameDescriptors: DescriptorMatrix;
-  searchSequences(query: Float32Array, k: number): Candidate[];
-  searchFrames(query: Float32Array, k: number): Candidate[];
+  /** Nearest map sequences ending before map frame `beforeFrame` (all when undefined). */
+  searchSequences(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
+  /** Nearest map frames before map frame `beforeFrame` (all when undefined). */
+  searchFrames(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
   /** True when the map holds sequence descriptors (a sequence encoder was used to build it). */
   readonly hasSequences: boolean;
 }
@@ -34,6 +36,11 @@ export interface RecognizerOptions {
   coarse: CoarseOptions;
   /** Appearance centring of query descriptors (the map was centred the same way when built). */
   centering?: EmaCentering;
+  /**
+   * How many leading map frames this query may match (default: all). Live mapping uses it to keep
+   * the run's own recent frames out of reach (the loop-closure exclusion window).
+   */
+  searchableRows?: (frame: Frame) => number;
 }
 
 export interface CoarseOptions {
@@ -56,7 +63,15 @@ export type FrameResult =
       match: PlaceMatch;
       /** The frame's centred descriptor (what the map stores), e.g. to extend the map live. */
       descriptor: Float32Array;
-      /** The window's sequence descriptor, when the window is full and the map has sequences. */
+      /** The window's sequence descriptor, when there is a sequence encoder and the window is full. */
+      sequenceDescriptor?: Float32Array;
+      times: StageTimes;
+    }
+  | {
+      /** Encoded, but nothing to match against yet (empty map, or every map frame excluded). */
+      kind: 'unmatched';
+      frame: FrameInfo;
+      descriptor: Float32Array;
       sequenceDescriptor?: Float32Array;
       times: StageTimes;
     }
@@ -124,11 +139,18 @@ export class PlaceRecognizer {
       this.recentFrames.shift();
       this.recentHits.shift();
     }
+    const map = this.options.map;
+    const searchable = Math.min(this.options.searchableRows?.(frame) ?? map.frames.length, map.frames.length);
+    this.distances.setMap(map.frameDescriptors, searchable);
     this.distances.push(descriptor);
     lap('window');
 
-    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, times);
+    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times);
     t = performance.now();
+    if (searchable < 1) {
+      times.total = performance.now() - start;
+      return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, times };
+    }
 
     const out = this.options.matcher.match({ D: this.distances, coarse });
     lap('match');
@@ -153,26 +175,28 @@ export class PlaceRecognizer {
 
   private async coarseCandidates(
     descriptor: Float32Array,
+    searchable: number,
     times: StageTimes,
   ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
     const { coarse: options, sequenceEncoder, map } = this.options;
     let t = performance.now();
     let sequenceDescriptor: Float32Array | undefined;
-    if (sequenceEncoder && map.hasSequences && this.recent.length >= sequenceEncoder.length) {
+    // Computed whenever the window is full, also while a live map has none yet: it extends the map.
+    if (sequenceEncoder && this.recent.length >= sequenceEncoder.length) {
       [sequenceDescriptor] = await sequenceEncoder.encode([this.recent.slice(-sequenceEncoder.length)]);
     }
     times.sequence = performance.now() - t;
     t = performance.now();
     let coarse: Candidate[] | undefined;
     if (options.k > 0 && options.source === 'frame-votes') {
-      this.recentHits.push(map.searchFrames(descriptor, options.perFrameK));
+      this.recentHits.push(map.searchFrames(descriptor, options.perFrameK, searchable));
       const window = this.recentHits.slice(-this.distances.cols);
-      coarse = voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: map.frames.length });
-    } else if (options.k > 0) {
+      if (searchable > 0) coarse = voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable });
+    } else if (options.k > 0 && searchable > 0) {
       // Until the window holds a full sequence, retrieve on the newest frame alone.
-      coarse = sequenceDescriptor
-        ? map.searchSequences(sequenceDescriptor, options.k)
-        : map.searchFrames(descriptor, options.k);
+      coarse = sequenceDescriptor && map.hasSequences
+        ? map.searchSequences(sequenceDescriptor, options.k, searchable)
+        : map.searchFrames(descriptor, options.k, searchable);
     }
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };

@@ -43,7 +43,7 @@ describe('seqvpr eval on nordland64 (end to end)', function () {
   ] as const) {
     it(`localises winter against summer with ${config} and writes metrics, matches and report`, async () => {
       const out = path.join(tmp, path.basename(config, '.yaml'));
-      const metrics = await runEval({ map: summer, query: winter, gt: 'aligned:1', out, config });
+      const metrics = await runEval({ map: summer, query: { images: winter }, gt: 'aligned:1', out, config });
       assert.equal(metrics.queries, 300);
       assert.ok(metrics.recall['1']! >= minRecall, `recall@1 ${metrics.recall['1']} below ${minRecall}`);
       assert.ok(metrics.recall['5']! >= metrics.recall['1']!);
@@ -64,8 +64,8 @@ describe('seqvpr eval on nordland64 (end to end)', function () {
   it('a saved map gives the same answers as a map built on the fly', async () => {
     const mapDir = path.join(tmp, 'map');
     assert.equal(await main(['node', 'seqvpr', 'map', 'build', '--images', summer, '--out', mapDir, '--config', 'config/patchnorm.yaml']), 0);
-    const fromSaved = await runEval({ map: mapDir, query: winter, gt: 'aligned:1', out: path.join(tmp, 'saved'), config: 'config/patchnorm.yaml' });
-    const onTheFly = await runEval({ map: summer, query: winter, gt: 'aligned:1', out: path.join(tmp, 'fly'), config: 'config/patchnorm.yaml' });
+    const fromSaved = await runEval({ map: mapDir, query: { images: winter }, gt: 'aligned:1', out: path.join(tmp, 'saved'), config: 'config/patchnorm.yaml' });
+    const onTheFly = await runEval({ map: summer, query: { images: winter }, gt: 'aligned:1', out: path.join(tmp, 'fly'), config: 'config/patchnorm.yaml' });
     assert.deepEqual(fromSaved.recall, onTheFly.recall);
     assert.equal(fromSaved.averagePrecision, onTheFly.averagePrecision);
   });

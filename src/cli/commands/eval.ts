@@ -1,46 +1,51 @@
-// `seqvpr eval`: localise a query traversal against a map and measure it (metrics.json + report.html).
+// `seqvpr eval` (image folders) and `seqvpr replay` (bags): localise a query run against a map and
+// measure it (metrics.json, matches.csv, report.html). Both stream the queries one frame at a time
+// through the recogniser the live node uses.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { SeqvprError } from '../../core/errors.js';
+import type { Pose } from '../../core/types.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
-import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
 import { writeMatchesCsv } from '../../eval/matches-csv.js';
+import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
 import { writeMetricsJson, writeReport } from '../../eval/report.js';
 import { loadMap } from '../../map/load-map.js';
 import { MAP_FILES } from '../../map/map-files.js';
 import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
-import { imageFolderFrames, listImages } from '../../pipeline/sources/image-folder.js';
+import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../frame-source.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
-import { buildMapFromFolder } from './map-build.js';
+import { buildMapFromSource } from './map-build.js';
 
 /** Largest difference matrix (map frames x queries) kept for the report's heatmap. */
 const MAX_HEATMAP_CELLS = 40_000_000;
 
-interface EvalOptions {
+export interface EvalOptions {
+  /** A saved map directory, or an image folder (map built on the fly). */
   map: string;
-  query: string;
+  query: FrameSourceArgs;
   gt: string;
   out: string;
   config?: string;
+  /** Replay speed-up on the recorded clock (live drop policy); undefined = as fast as possible. */
+  rate?: number;
 }
 
 /** A saved map directory, or an image folder turned into a map on the fly. */
 export async function openOrBuildMap(mapArg: string, frontend: Frontend): Promise<PlaceMap> {
-  if (existsSync(path.join(mapArg, MAP_FILES.manifest))) {
-    return loadMap(mapArg, { onWarning: warn });
-  }
-  return buildMapFromFolder(mapArg, frontend);
+  if (existsSync(path.join(mapArg, MAP_FILES.manifest))) return loadMap(mapArg, { onWarning: warn });
+  return buildMapFromSource({ images: mapArg }, frontend);
 }
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('localise query images against a map and write metrics.json and report.html')
+    .description('localise query images against a map and write metrics.json, matches.csv and report.html')
     .requiredOption('--map <dir>', 'a saved map directory, or an image folder (map built on the fly)')
     .requiredOption('--query <dir>', 'folder of query images, in file-name order')
     .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives)')
@@ -50,7 +55,32 @@ export function registerEval(program: Command): void {
       'after',
       '\nExample:\n  seqvpr eval --map ../shared/data/nordland64/summer --query ../shared/data/nordland64/winter --gt aligned:1 --out out/nordland',
     )
-    .action(runCommand(async (opts: EvalOptions) => printSummary(await runEval(opts), opts.out)));
+    .action(
+      runCommand(async (a: { map: string; query: string; gt: string; out: string; config?: string }) =>
+        printSummary(await runEval({ ...a, query: { images: a.query } }), a.out),
+      ),
+    );
+
+  const replay = program
+    .command('replay')
+    .description('stream a recorded query run (bag or folder) through the live pipeline against a saved map, and measure it');
+  frameSourceOptions(replay)
+    .requiredOption('--map <dir>', 'a saved map directory (seqvpr map build), or an image folder')
+    .requiredOption('--gt <spec>', 'ground truth: pose:METRES (from the bags\' poses), aligned:TOL or a CSV file')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
+    .option('--rate <x>', 'replay at X times the recorded speed with the live drop policy, or "max" (every frame, as fast as possible)', 'max')
+    .addHelpText(
+      'after',
+      '\nExample:\n  seqvpr replay --map maps/run1 --bag run2 --image-topic /camera/image_raw/compressed --pose-topic /odom --gt pose:5 --out out/run2',
+    )
+    .action(
+      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: string }) => {
+        const rate = a.rate === 'max' ? undefined : Number(a.rate);
+        if (rate !== undefined && !(rate > 0)) throw new SeqvprError(`--rate must be "max" or a positive number, got "${a.rate}"`);
+        printSummary(await runEval({ map: a.map, query: a, gt: a.gt, out: a.out, config: a.config, rate }), a.out);
+      }),
+    );
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
@@ -59,16 +89,23 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   try {
     const map = await openOrBuildMap(opts.map, frontend);
     const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);
-    const groundTruth = await groundTruthFromSpec(opts.gt, { mapSize: map.size });
-    const queries = (await listImages(opts.query)).length;
-    const bar = progressBar('localising', queries);
+    const query = await openFrameSource(opts.query, { warn });
+    const bar = progressBar('localising', query.count);
     let done = 0;
-    const run = await evaluate(imageFolderFrames(opts.query), recognizer, {
-      keepColumns: map.size * queries <= MAX_HEATMAP_CELLS,
+    const run = await evaluate(query.frames, recognizer, {
+      keepColumns: map.size * query.count <= MAX_HEATMAP_CELLS,
+      rate: opts.rate,
       onResult: () => bar.update(++done),
     }).finally(() => bar.stop());
     for (const s of run.skipped) warn(`skipped query ${s.queryIndex}: ${s.message}`);
+    if (run.dropped > 0) warn(`${run.dropped} query frames were dropped by the overload policy (they count as unanswered)`);
 
+    const queryCount = run.records.length ? Math.max(...run.records.map((r) => r.queryIndex)) + 1 : 0;
+    const groundTruth = await groundTruthFromSpec(opts.gt, {
+      mapSize: map.size,
+      queryPoses: Array.from({ length: queryCount }, (_, i): Pose | undefined => run.queryPoses.get(i)),
+      mapPoses: map.frames.map((f) => f.pose),
+    });
     const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
     await mkdir(opts.out, { recursive: true });
     await writeMetricsJson(opts.out, metrics);
@@ -78,11 +115,13 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
       title: `seqvpr eval: ${loaded.config.name}`,
       facts: {
         map: `${opts.map} (${map.size} frames)`,
-        queries: `${opts.query} (${queries} frames)`,
+        queries: `${query.description} (${run.records.length} frames)`,
         'frame encoder': `${frontend.identity.encoder.id} (${frontend.frameEncoder.provider})`,
         'sequence encoder': frontend.identity.sequence?.id ?? 'none',
         matcher: loaded.config.matcher.kind,
         'skipped queries': run.skipped.length,
+        'dropped queries': run.dropped,
+        replay: opts.rate === undefined ? 'every frame, as fast as possible' : `${opts.rate}x recorded speed, live drop policy`,
       },
       metrics,
       records: run.records,
@@ -93,7 +132,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
           query: (i) => run.queryImages.get(i),
           map: (j) => {
             const name = map.frames[j]?.source;
-            return name ? path.join(mapSource, name) : undefined;
+            const file = name ? path.join(mapSource, name) : undefined;
+            return file && existsSync(file) ? file : undefined;
           },
         },
       },

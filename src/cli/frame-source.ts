@@ -1,0 +1,69 @@
+// The frame sources every command accepts: an image folder, or a bag's image topic (with poses from
+// an odometry/pose topic), optionally thinned to keyframes by distance or time.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { SeqvprError } from '../core/errors.js';
+import type { Frame } from '../core/types.js';
+import { KeyframeSelector, selectKeyframes } from '../pipeline/keyframes.js';
+import { bagFrames, countImages } from '../pipeline/sources/bag.js';
+import { imageFolderFrames, listImages } from '../pipeline/sources/image-folder.js';
+
+export interface FrameSourceArgs {
+  images?: string;
+  bag?: string;
+  imageTopic?: string;
+  poseTopic?: string;
+  keyframeDistance?: string;
+  keyframePeriod?: string;
+}
+
+export interface FrameSource {
+  frames: AsyncIterable<Frame>;
+  /** Frames the source holds before keyframing (for progress bars). */
+  count: number;
+  description: string;
+}
+
+/** Adds the source options to a command. */
+export function frameSourceOptions(command: Command, prefix = ''): Command {
+  const p = prefix ? `${prefix}-` : '';
+  return command
+    .option(`--${p}images <dir>`, 'folder of PNG/JPEG frames, in file-name order')
+    .option(`--${p}bag <path>`, 'ROS 2 bag (folder with metadata.yaml, .mcap or .db3)')
+    .option(`--${p}image-topic <topic>`, 'with --bag: sensor_msgs/Image or CompressedImage topic')
+    .option(`--${p}pose-topic <topic>`, 'with --bag: nav_msgs/Odometry or PoseStamped topic for poses')
+    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)')
+    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)');
+}
+
+export async function openFrameSource(args: FrameSourceArgs, context: { warn: (m: string) => void }): Promise<FrameSource> {
+  let frames: AsyncIterable<Frame>;
+  let count: number;
+  let description: string;
+  if (args.images && args.bag) throw new SeqvprError('give either --images or --bag, not both');
+  if (args.images) {
+    count = (await listImages(args.images)).length;
+    frames = imageFolderFrames(args.images);
+    description = path.resolve(args.images);
+  } else if (args.bag) {
+    if (!args.imageTopic) throw new SeqvprError('--bag needs --image-topic (see "seqvpr bag info BAG" for the topics)');
+    count = await countImages(args.bag, args.imageTopic, context.warn);
+    frames = bagFrames(args.bag, {
+      imageTopic: args.imageTopic,
+      poseTopic: args.poseTopic,
+      warn: context.warn,
+      onSkip: (s) => context.warn(`skipped image ${s.source}: ${s.error.message}`),
+    });
+    description = `${path.resolve(args.bag)} ${args.imageTopic}`;
+  } else {
+    throw new SeqvprError('give the frames with --images DIR or --bag BAG --image-topic TOPIC');
+  }
+  if (args.keyframeDistance !== undefined || args.keyframePeriod !== undefined) {
+    const selector = new KeyframeSelector({
+      ...(args.keyframeDistance !== undefined && { minDistanceM: Number(args.keyframeDistance) }),
+      ...(args.keyframePeriod !== undefined && { minPeriodMs: Number(args.keyframePeriod) }),
+    });
+    frames = selectKeyframes(frames, selector);
+  }
+  return { frames, count, description };
+}

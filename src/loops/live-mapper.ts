@@ -1,0 +1,102 @@
+// Live mapping with loop-closure detection in one run: every frame is first matched against the
+// map built so far, minus a temporal exclusion window (its own recent past always looks alike),
+// then appended to the map. A match becomes a loop closure when its sequence-consistent
+// trajectory (monotone, from the fine matcher) clears a confidence threshold. Precision first:
+// a false loop closure corrupts a SLAM map, a missed one only delays a correction.
+import { z } from 'zod';
+import type { Correspondence, Frame, StampNs } from '../core/types.js';
+import type { PlaceMap } from '../map/place-map.js';
+import { createRecognizer, type Frontend } from '../pipeline/assemble.js';
+import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
+
+export const loopConfigSchema = z
+  .object({
+    minConfidence: z.number().min(0).max(1).default(0.2).describe('Confidence a match needs to be reported as a loop closure.'),
+    excludeSeconds: z.number().min(0).default(30).describe('Map frames newer than this (relative to the query) are never matched.'),
+    excludeFrames: z.number().int().min(0).default(50).describe('Nor are the last N map frames, whichever excludes more.'),
+  })
+  .strict();
+
+export type LoopConfig = z.output<typeof loopConfigSchema>;
+
+export interface LoopClosure {
+  /** Map index (keyframe id) of the new frame, and its stamp. */
+  queryIndex: number;
+  queryStamp: StampNs;
+  /** Map index (keyframe id) of the earlier frame it closes the loop with, and its stamp. */
+  matchIndex: number;
+  matchStamp: StampNs;
+  confidence: number;
+  /** Frame-to-frame pairs of the matched sequences (query keyframe -> earlier keyframe), oldest first. */
+  correspondences: Correspondence[];
+}
+
+export interface LiveMapStep {
+  result: FrameResult;
+  /** Earlier keyframes this frame was allowed to match (the rest were inside the exclusion window). */
+  searchable: number;
+  /** Index the frame got in the map; null when it was skipped (undecodable). */
+  mapIndex: number | null;
+  loop: LoopClosure | null;
+}
+
+export class LiveMapper {
+  private readonly recognizer: PlaceRecognizer;
+  private lastSearchable = 0;
+
+  constructor(
+    frontend: Frontend,
+    readonly map: PlaceMap,
+    readonly config: LoopConfig,
+  ) {
+    const excludeNs = BigInt(Math.round(config.excludeSeconds * 1e9));
+    this.recognizer = createRecognizer(frontend, map, 'the live map', {
+      searchableRows: (frame) => {
+        this.lastSearchable = Math.max(0, Math.min(map.size - config.excludeFrames, framesBefore(map, frame.stamp - excludeNs)));
+        return this.lastSearchable;
+      },
+    });
+  }
+
+  /**
+   * Matches `frame` against the older part of the map, then appends it. Frames must come in stamp
+   * order; their `index` should be their map index (keyframes numbered from 0).
+   */
+  async process(frame: Frame): Promise<LiveMapStep> {
+    this.lastSearchable = 0;
+    const result = await this.recognizer.process(frame);
+    const searchable = this.lastSearchable;
+    if (result.kind === 'skipped') return { result, searchable, mapIndex: null, loop: null };
+    const mapIndex = this.map.add(
+      { stamp: frame.stamp, pose: frame.pose, source: frame.source },
+      result.descriptor,
+      this.map.info.sequence ? result.sequenceDescriptor : undefined,
+    );
+    let loop: LoopClosure | null = null;
+    if (result.kind === 'match' && result.match.confidence >= this.config.minConfidence) {
+      const { match } = result;
+      loop = {
+        queryIndex: mapIndex,
+        queryStamp: frame.stamp,
+        matchIndex: match.mapIndex,
+        matchStamp: this.map.frames[match.mapIndex].stamp,
+        confidence: match.confidence,
+        correspondences: match.correspondences,
+      };
+    }
+    return { result, searchable, mapIndex, loop };
+  }
+}
+
+/** Number of map frames stamped before `stamp` (map frames are in stamp order). */
+function framesBefore(map: PlaceMap, stamp: StampNs): number {
+  const frames = map.frames;
+  let lo = 0;
+  let hi = frames.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (frames[mid].stamp < stamp) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
