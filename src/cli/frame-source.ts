@@ -54,7 +54,7 @@ export async function openFrameSource(args: FrameSourceArgs, context: { warn: (m
       warn: context.warn,
       onSkip: (s) => context.warn(`skipped image ${s.source}: ${s.error.message}`),
     });
-    description = `${path.resolve(args.bag)} ${args.imageTopic}`;
+    description = bagSourceDescription(path.resolve(args.bag), args.imageTopic);
   } else {
     throw new SeqvprError('give the frames with --images DIR or --bag BAG --image-topic TOPIC');
   }
@@ -66,4 +66,15 @@ export async function openFrameSource(args: FrameSourceArgs, context: { warn: (m
     frames = selectKeyframes(frames, selector);
   }
   return { frames, count, description };
+}
+
+/** How a bag source is described (and recorded as a map's source): `<bag path> <image topic>`. */
+export function bagSourceDescription(bag: string, imageTopic: string): string {
+  return `${bag} ${imageTopic}`;
+}
+
+/** The source a map was built from, read back from its description (see bagSourceDescription). */
+export function sourceArgsFromDescription(description: string): FrameSourceArgs {
+  const bag = /^(.*) (\/\S+)$/.exec(description);
+  return bag ? { bag: bag[1], imageTopic: bag[2] } : { images: description };
 }

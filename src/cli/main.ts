@@ -1,6 +1,7 @@
 // The `seqvpr` command line.
 import { Command } from 'commander';
 import { registerBag } from './commands/bag.js';
+import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
 import { registerLoops } from './commands/loops.js';
 import { registerMapBuild } from './commands/map-build.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerLoops(program);
   registerBag(program);
+  registerDemo(program);
   return program;
 }
 

@@ -2,7 +2,8 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(done: number): void;
+  /** `total` changes the bar's length (for work whose size is known only once it starts). */
+  update(done: number, total?: number): void;
   stop(): void;
 }
 
@@ -22,7 +23,8 @@ export function progressBar(label: string, total: number): Progress {
   const start = Date.now();
   bar.start(total, 0, { rate: '0.0' });
   return {
-    update(done) {
+    update(done, newTotal) {
+      if (newTotal !== undefined && newTotal !== bar.getTotal()) bar.setTotal(newTotal);
       const s = (Date.now() - start) / 1000;
       bar.update(done, { rate: s > 0 ? (done / s).toFixed(1) : '0.0' });
     },

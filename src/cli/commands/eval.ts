@@ -10,14 +10,17 @@ import type { Pose } from '../../core/types.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
 import { writeMatchesCsv } from '../../eval/matches-csv.js';
-import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
+import { collectFrameImages, mapFrameFile } from '../../eval/example-images.js';
+import { pickExamples, type ImageRef, type ThumbnailSource } from '../../eval/examples.js';
+import type { GroundTruth } from '../../eval/ground-truth.js';
+import { computeMetrics, type EvalMetrics, type QueryRecord } from '../../eval/metrics.js';
 import { writeMetricsJson, writeReport } from '../../eval/report.js';
 import { loadMap } from '../../map/load-map.js';
 import { MAP_FILES } from '../../map/map-files.js';
 import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
-import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../frame-source.js';
+import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { buildMapFromSource } from './map-build.js';
@@ -110,7 +113,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
     await mkdir(opts.out, { recursive: true });
     await writeMetricsJson(opts.out, metrics);
     await writeMatchesCsv(opts.out, run.records, groundTruth, map);
-    const mapSource = map.info.source;
+    const thumbnails = await exampleThumbnails(run.records, groundTruth, map, opts.query, run.queryImages);
     const reportPath = await writeReport(opts.out, {
       title: `seqvpr eval: ${loaded.config.name}`,
       facts: {
@@ -127,16 +130,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
       records: run.records,
       groundTruth,
       differenceMatrix: run.columns.some((c) => c) ? { matrix: { rows: map.size, columns: run.columns } } : undefined,
-      thumbnails: {
-        source: {
-          query: (i) => run.queryImages.get(i),
-          map: (j) => {
-            const name = map.frames[j]?.source;
-            const file = name ? path.join(mapSource, name) : undefined;
-            return file && existsSync(file) ? file : undefined;
-          },
-        },
-      },
+      thumbnails: { source: thumbnails, good: EXAMPLES, bad: EXAMPLES },
       stageTimings: run.stageTimer.summary(),
       configYaml: loaded.text,
     });
@@ -145,6 +139,40 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   } finally {
     await frontend.close();
   }
+}
+
+const EXAMPLES = 6;
+
+/** Images of the queries and map frames the report shows as examples (file paths or PNG bytes). */
+async function exampleThumbnails(
+  records: QueryRecord[],
+  groundTruth: GroundTruth,
+  map: PlaceMap,
+  query: FrameSourceArgs,
+  queryFiles: ReadonlyMap<number, string>,
+): Promise<ThumbnailSource> {
+  const examples = pickExamples(records, groundTruth, { good: EXAMPLES, bad: EXAMPLES });
+  const wantedQueries = new Set(examples.map((e) => e.record.queryIndex).filter((i) => !queryFiles.has(i)));
+  const wantedMap = new Set(examples.flatMap((e) => [e.record.predicted, e.truth]).filter((j): j is number => j !== null));
+  const queries = await collectFrameImages((await openFrameSource(query, { warn })).frames, wantedQueries, (f) => f.index);
+  // Map frames are found again by their source name (a file name, or `topic#index` in a bag).
+  const mapSource = sourceArgsFromDescription(map.info.source);
+  const bySource = new Map<string, number>();
+  for (const j of wantedMap) {
+    const name = map.frames[j]?.source;
+    if (name && !mapFrameFile(map.info.source, name)) bySource.set(name, j);
+  }
+  const mapImages =
+    mapSource.bag && bySource.size
+      ? await collectFrameImages((await openFrameSource(mapSource, { warn })).frames, new Set(bySource.keys()), (f) => f.source ?? '')
+      : new Map<string, ImageRef>();
+  return {
+    query: (i) => queryFiles.get(i) ?? queries.get(i),
+    map: (j) => {
+      const name = map.frames[j]?.source;
+      return mapFrameFile(map.info.source, name) ?? (name ? mapImages.get(name) : undefined);
+    },
+  };
 }
 
 function printSummary(m: EvalMetrics, out: string): void {

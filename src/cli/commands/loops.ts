@@ -30,7 +30,7 @@ export function registerLoops(program: Command): void {
   frameSourceOptions(command)
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.2)')
+    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)')
     .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30)')
     .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
     .option('--save-map <dir>', 'also save the map built during the run')
