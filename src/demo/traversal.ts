@@ -84,7 +84,7 @@ export function drive(route: Route, profile: DriveProfile, rateHz: number): Trav
       x: p.x - Math.sin(p.yaw) * off,
       y: p.y + Math.cos(p.yaw) * off,
       yaw: p.yaw + (profile.yawJitterRad ?? 0) * yawWobble(d),
-      timeS: poses.length * dt,
+      timeS: poses.length / rateHz,
       distanceM: d,
       speedMps: v,
     });
@@ -110,7 +110,7 @@ export function drive(route: Route, profile: DriveProfile, rateHz: number): Trav
     }
     d += v * dt;
   }
-  return { rateHz, poses, durationS: (poses.length - 1) * dt };
+  return { rateHz, poses, durationS: (poses.length - 1) / rateHz };
 }
 
 export interface TraversalOptions {

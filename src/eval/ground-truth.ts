@@ -1,5 +1,6 @@
 // Ground truth: which map frames are correct answers for a query frame. Three sources:
 // frame alignment (`aligned:TOL`, e.g. Nordland), an explicit CSV list, and pose distance (bags with odometry).
+import { partitionPoint } from '../core/partition-point.js';
 import { readFile } from 'node:fs/promises';
 import { EvalError } from '../core/errors.js';
 import type { Pose } from '../core/types.js';
@@ -200,12 +201,5 @@ function unquote(s: string): string {
 
 /** First index k with xs[k] >= v (xs ascending). */
 function lowerBound(xs: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(xs.length, (k) => xs[k] < v);
 }

@@ -3,6 +3,7 @@
 // then appended to the map. A match becomes a loop closure when its sequence-consistent
 // trajectory (monotone, from the fine matcher) clears a confidence threshold. Precision first:
 // a false loop closure corrupts a SLAM map, a missed one only delays a correction.
+import { partitionPoint } from '../core/partition-point.js';
 import { z } from 'zod';
 import type { Correspondence, Frame, StampNs } from '../core/types.js';
 import type { PlaceMap } from '../map/place-map.js';
@@ -91,12 +92,5 @@ export class LiveMapper {
 /** Number of map frames stamped before `stamp` (map frames are in stamp order). */
 function framesBefore(map: PlaceMap, stamp: StampNs): number {
   const frames = map.frames;
-  let lo = 0;
-  let hi = frames.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (frames[mid].stamp < stamp) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(frames.length, (i) => frames[i].stamp < stamp);
 }

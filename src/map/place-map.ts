@@ -2,6 +2,7 @@
 // a sequence descriptor for every frame that ends a full trailing window (frames e-L+1..e), and an
 // HNSW index over each. Frames are appended while the map is in use (live mapping), so storage and
 // indexes grow in place and searches always see every frame added so far.
+import { partitionPoint } from '../core/partition-point.js';
 import type { Candidate, MapFrameMeta, Pose } from '../core/types.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { ConfigError, DescriptorError, MapFormatError } from '../core/errors.js';
@@ -190,7 +191,7 @@ export class PlaceMap {
     }
     assertMapDescriptor(query, seq.dim, 'query sequence descriptor');
     const ends = this.ends!;
-    const rows = options.beforeFrame === undefined ? ends.length : countBelow(ends.view(), options.beforeFrame);
+    const rows = options.beforeFrame === undefined ? ends.length : partitionPoint(ends.length, (i) => ends.at(i) < options.beforeFrame!);
     const hits = this.search(this.sequenceDescriptors!, this.sequenceIndex, query, k, options, rows);
     return hits.map((h) => ({ mapIndex: ends.at(h.label), distance: h.distance }));
   }
@@ -209,18 +210,6 @@ export class PlaceMap {
     if (mode === 'hnsw') return index.search(query, k, rows < matrix.rows ? rows : undefined);
     throw new ConfigError(`search mode must be "hnsw" or "exact", got ${JSON.stringify(mode)}`);
   }
-}
-
-/** Number of leading entries of an increasing array that are below `limit` (binary search). */
-function countBelow(sorted: Int32Array, limit: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function makeInfo(options: NewMapOptions): MapInfo {

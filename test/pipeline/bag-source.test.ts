@@ -1,4 +1,5 @@
 // Bags as frame sources: small MCAP bags written into the temp folder, read back as frames.
+import { planar, yawDeg } from '../support/poses.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -29,15 +30,6 @@ function rgbImage(stamp: bigint, seed: number, width = 4, height = 2) {
   };
 }
 
-function planar(x: number, y: number, yawDeg: number): Pose {
-  const h = (yawDeg * Math.PI) / 360;
-  return { position: { x, y, z: 0 }, orientation: { x: 0, y: 0, z: Math.sin(h), w: Math.cos(h) } };
-}
-
-function yawDeg(p: Pose): number {
-  const q = p.orientation;
-  return (Math.atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z)) * 180) / Math.PI;
-}
 
 async function collect(bag: string, options: BagFramesOptions): Promise<{ frames: Frame[]; skipped: SkippedImage[]; warnings: string[] }> {
   const skipped: SkippedImage[] = [];

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Pose } from '../../src/core/types.js';
+import { planar, yawDeg } from '../support/poses.js';
 import { interpolatePose, poseAt, slerp, sortByStamp, type StampedPose } from '../../src/pipeline/sources/pose-interpolation.js';
 
 const S = 1_000_000_000n;
 
-/** A planar pose at (x, y) facing `yawDeg`. */
-function planar(x: number, y: number, yawDeg: number): Pose {
-  const h = (yawDeg * Math.PI) / 360;
-  return { position: { x, y, z: 0 }, orientation: { x: 0, y: 0, z: Math.sin(h), w: Math.cos(h) } };
-}
-
-function yawDeg(p: Pose): number {
-  const q = p.orientation;
-  return (Math.atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z)) * 180) / Math.PI;
-}
 
 const near = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);

@@ -4,7 +4,9 @@
 // detected within the second (it drives past its start again).
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateDemo } from '../../demo/generate.js';
+import { generateDemo, type DemoWorld } from '../../demo/generate.js';
+import type { EvalMetrics } from '../../eval/metrics.js';
+import type { LoopRun } from '../../loops/run-loops.js';
 import { saveMap } from '../../map/save-map.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
@@ -14,7 +16,7 @@ import { buildMapFromSource } from './map-build.js';
 import { runEval } from './eval.js';
 import { runLoopsCommand } from './loops.js';
 
-interface DemoArgs {
+export interface DemoArgs {
   out: string;
   config?: string;
   seed: string;
@@ -31,10 +33,20 @@ export function registerDemo(program: Command): void {
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .option('--seed <n>', 'world seed', '7')
     .addHelpText('after', '\nExample:\n  seqvpr demo && xdg-open out/demo/replay/report.html')
-    .action(runCommand((args: DemoArgs) => runDemo(args)));
+    .action(
+      runCommand(async (args: DemoArgs) => {
+        await runDemo(args);
+      }),
+    );
 }
 
-export async function runDemo(args: DemoArgs): Promise<void> {
+export interface DemoResult {
+  world: DemoWorld;
+  replay: EvalMetrics;
+  loops: LoopRun;
+}
+
+export async function runDemo(args: DemoArgs): Promise<DemoResult> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   say('1/4 making a world: one route driven twice (day, then winter; other speeds, a stop, lane offset)');
@@ -96,4 +108,5 @@ export async function runDemo(args: DemoArgs): Promise<void> {
       `${path.join(loopsOut, 'loops.html')}.\n` +
       'This world is synthetic: it shows the pipeline end to end, not accuracy on real roads (see README for nordland64).',
   );
+  return { world, replay: m, loops };
 }
