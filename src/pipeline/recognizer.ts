@@ -97,14 +97,16 @@ export class PlaceRecognizer {
     return this.options.map;
   }
 
-  /** Forgets the query history (use after a map switch, a clock jump backwards or a long gap). */
+  /**
+   * Forgets the query window (use after a map switch, a clock jump backwards or a long gap). The
+   * running appearance mean is kept: it describes the current conditions, not the places just seen.
+   */
   reset(map?: MapView): void {
     if (map) this.options.map = map;
     this.recent = [];
     this.recentFrames = [];
     this.recentHits = [];
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
-    this.options.centering?.reset();
   }
 
   async process(frame: Frame): Promise<FrameResult> {
