@@ -82,6 +82,18 @@ export function definitionDependencies(text: string, pkg: string): string[] {
  * its text. Undefined when the type or one of its dependencies is not in rosmsg-msgs-common.
  */
 export function commonDefinitionText(type: string, distro?: string): string | undefined {
+  return definitionTextWith(type, () => undefined, distro);
+}
+
+/**
+ * Like commonDefinitionText, for types outside rosmsg-msgs-common too: `ownTextOf` gives the own
+ * .msg text of such types (e.g. a package's msg/ folder) and undefined for the built-in ones.
+ */
+export function definitionTextWith(
+  type: string,
+  ownTextOf: (type: TypeName) => string | undefined,
+  distro?: string,
+): string | undefined {
   const folder = distroFolder(distro);
   const root = parseTypeName(type);
   if (!root) return undefined;
@@ -90,7 +102,7 @@ export function commonDefinitionText(type: string, distro?: string): string | un
 
   const append = (t: TypeName, depth: number): string => {
     if (depth > MAX_DEPTH) throw new BagError(`definition of ${type} nests deeper than ${MAX_DEPTH} levels`);
-    const text = ownText(t, folder);
+    const text = ownTextOf(t) ?? ownText(t, folder);
     if (text === undefined) {
       missing = true;
       return '';

@@ -36,7 +36,13 @@ export function frameSourceOptions(command: Command, prefix = ''): Command {
     .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)');
 }
 
-export async function openFrameSource(args: FrameSourceArgs, context: { warn: (m: string) => void }): Promise<FrameSource> {
+export interface FrameSourceContext {
+  warn: (m: string) => void;
+  /** Called (after the warning) for each bag message that could not become a frame; `index` is the frame index it would have had. */
+  onSkip?: (skipped: { source: string; index: number; error: SeqvprError }) => void;
+}
+
+export async function openFrameSource(args: FrameSourceArgs, context: FrameSourceContext): Promise<FrameSource> {
   let frames: AsyncIterable<Frame>;
   let count: number;
   let description: string;
@@ -52,7 +58,10 @@ export async function openFrameSource(args: FrameSourceArgs, context: { warn: (m
       imageTopic: args.imageTopic,
       poseTopic: args.poseTopic,
       warn: context.warn,
-      onSkip: (s) => context.warn(`skipped image ${s.source}: ${s.error.message}`),
+      onSkip: (s) => {
+        context.warn(`skipped image ${s.source}: ${s.error.message}`);
+        context.onSkip?.(s);
+      },
     });
     description = bagSourceDescription(path.resolve(args.bag), args.imageTopic);
   } else {

@@ -3,8 +3,12 @@ import { Command } from 'commander';
 import { registerBag } from './commands/bag.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
+import { registerExtract } from './commands/extract.js';
 import { registerLoops } from './commands/loops.js';
 import { registerMapBuild } from './commands/map-build.js';
+import { registerPca } from './commands/pca.js';
+import { registerTrain } from './commands/train.js';
 import { setDebug } from './run-command.js';
 
 export function buildProgram(): Command {
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerLoops(program);
   registerBag(program);
   registerDemo(program);
+  registerExtract(program);
+  registerPca(program);
+  registerTrain(program);
+  registerExport(program);
   return program;
 }
 

@@ -2,7 +2,7 @@
 // same traversal encodes each image once. Only file images are cached (keyed by path); everything
 // else passes straight through.
 import type { ImageSource } from '../core/types.js';
-import type { FrameEncoder } from './types.js';
+import type { EncodeTiming, FrameEncoder } from './types.js';
 
 export class CachingFrameEncoder implements FrameEncoder {
   private readonly cache = new Map<string, Float32Array>();
@@ -22,9 +22,9 @@ export class CachingFrameEncoder implements FrameEncoder {
     return this.inner.provider;
   }
 
-  async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
+  async encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
     const missing = images.filter((im) => im.kind !== 'file' || !this.cache.has(im.path));
-    const fresh = missing.length ? await this.inner.encode(missing) : [];
+    const fresh = missing.length ? await this.inner.encode(missing, timing) : [];
     const byImage = new Map<ImageSource, Float32Array>();
     missing.forEach((im, i) => {
       byImage.set(im, fresh[i]);

@@ -4,7 +4,7 @@ import type { ImageSource } from '../core/types.js';
 import { inputShape, preprocessBatch, validateInputSpec } from '../image/preprocess.js';
 import { frameModelManifestSchema, loadManifest, type FrameModelManifest } from './manifest.js';
 import { chunks, OnnxDescriptorModel, type OnnxRuntimeOptions } from './onnx-model.js';
-import type { FrameEncoder } from './types.js';
+import type { EncodeTiming, FrameEncoder } from './types.js';
 
 export class OnnxFrameEncoder implements FrameEncoder {
   readonly id: string;
@@ -44,11 +44,11 @@ export class OnnxFrameEncoder implements FrameEncoder {
     return this.model.provider;
   }
 
-  async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
+  async encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     // Preprocess chunk by chunk so memory stays bounded by one model batch.
     for (const chunk of chunks(images, this.model.batchSize)) {
-      const tensor = await preprocessBatch(chunk, this.manifest.input);
+      const tensor = await preprocessBatch(chunk, this.manifest.input, timing);
       out.push(...(await this.model.run(tensor, chunk.length, out.length)));
     }
     return out;

@@ -62,6 +62,11 @@ export async function openSession(
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: wanted.slice(i),
         graphOptimizationLevel: 'all',
+        // No busy-waiting between operators: onnxruntime's idle intra-op threads otherwise spin, which
+        // cost 4x the model's CPU time per live frame (17 ms for 4 ms of work, built-in CNN, 2 cores)
+        // and starved decoding, HNSW search and matching: p95 latency 80-200 ms instead of 21-28 ms
+        // (bench/latency.ts, 100k-frame map, 10 Hz).
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
         // onnxruntime-node rejects an explicit undefined, so the key is only set when configured.
         ...(options.intraOpThreads !== undefined && { intraOpNumThreads: options.intraOpThreads }),
       });

@@ -2,11 +2,12 @@
 // normalised to zero mean and unit std (removes local brightness/contrast changes between runs),
 // flattened and L2-normalised so cosine distance compares frames.
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ConfigError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
 import { l2NormalizeInPlace } from '../core/vector.js';
 import { resizeForModel, type ModelInputSpec } from '../image/preprocess.js';
-import type { FrameEncoder } from './types.js';
+import { addTime, type EncodeTiming, type FrameEncoder } from './types.js';
 
 export interface PatchNormOptions {
   /** Thumbnail width in pixels (default 32). */
@@ -83,8 +84,11 @@ export class PatchNormEncoder implements FrameEncoder {
     };
   }
 
-  async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
+  /** The grey thumbnail is the input as it is, so `timing` gets decode only (no preprocess). */
+  async encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
+    const t0 = performance.now();
     const thumbs = await Promise.all(images.map((img) => resizeForModel(img, this.thumbnail)));
+    addTime(timing, 'decode', performance.now() - t0);
     return thumbs.map((px) => l2NormalizeInPlace(patchNormalize(px.data, this.width, this.height, this.patch)));
   }
 

@@ -1,6 +1,20 @@
 // Contracts for frame encoders (image -> descriptor) and sequence encoders (window -> descriptor).
 import type { ImageSource } from '../core/types.js';
 
+/**
+ * Where an encode call spent its time, in ms, summed over the batch: `decode` (the sharp pipeline:
+ * decode + resize) and `preprocess` (pixels -> model input). Encoders add to the fields they know.
+ */
+export interface EncodeTiming {
+  decode?: number;
+  preprocess?: number;
+}
+
+/** Adds `ms` to one field of an optional timing sink. */
+export function addTime(timing: EncodeTiming | undefined, key: keyof EncodeTiming, ms: number): void {
+  if (timing) timing[key] = (timing[key] ?? 0) + ms;
+}
+
 export interface FrameEncoder {
   /** Stable id written into map manifests, e.g. "patchnorm-32x16" or "onnx:<name>". */
   readonly id: string;
@@ -9,8 +23,11 @@ export interface FrameEncoder {
   readonly dim: number;
   /** Execution provider actually in use ("cpu", "cuda", ... or "js" for weight-free encoders). */
   readonly provider: string;
-  /** Encodes a batch; returns one descriptor per image, in order. Throws typed errors on bad input. */
-  encode(images: readonly ImageSource[]): Promise<Float32Array[]>;
+  /**
+   * Encodes a batch; returns one descriptor per image, in order. Throws typed errors on bad input.
+   * `timing`, when given, receives the decode / preprocess share of the call (see EncodeTiming).
+   */
+  encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 

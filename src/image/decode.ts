@@ -1,5 +1,6 @@
 // Every ImageSource (file, CompressedImage, RawImage) -> a sharp pipeline, and running one with
 // sharp's failures turned into ImageDecodeError (bad bytes must never crash the live node).
+import { statSync } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
 import { ImageDecodeError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
@@ -66,7 +67,22 @@ export function toChannels(pipeline: Sharp, channels: 'rgb' | 'gray'): Sharp {
 
 function asDecodeError(e: unknown, source: ImageSource): ImageDecodeError {
   const what = describeImageSource(source);
-  const message = (e as Error)?.message ?? String(e);
+  const message = oneLine((e as Error)?.message ?? String(e));
   if (e instanceof ImageDecodeError && message.includes(what)) return e;
+  // sharp calls an empty file "unsupported image format"; say what is really wrong.
+  if (source.kind === 'file' && fileSize(source.path) === 0) return new ImageDecodeError(`${what} is empty (0 bytes)`, { cause: e });
   return new ImageDecodeError(`cannot decode ${what}: ${message}`, { cause: e });
+}
+
+/** libvips reports one line per problem, repeats included; messages here are one line each. */
+function oneLine(message: string): string {
+  return [...new Set(message.split('\n').map((l) => l.trim()).filter(Boolean))].join('; ');
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }

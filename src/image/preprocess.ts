@@ -1,9 +1,11 @@
 // ImageSource[] -> the float32 input tensor a frame model's manifest asks for: decode, convert
 // channels, resize (sharp), then scale / mean / std and lay out as NCHW or NHWC, N images batched.
+import { performance } from 'node:perf_hooks';
 import type { FitEnum } from 'sharp';
 import { ModelError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
 import type { FrameModelManifest } from '../encoders/manifest.js';
+import { addTime, type EncodeTiming } from '../encoders/types.js';
 import { openImage, runToPixels, toChannels } from './decode.js';
 import type { Pixels } from './pixels.js';
 
@@ -74,18 +76,25 @@ export function writeTensorSlot(px: Pixels, spec: ModelInputSpec, out: Float32Ar
     const std = spec.std.length === c ? spec.std[ch] : spec.std[0];
     const a = spec.scale / std;
     const b = -mean / std;
-    for (let p = 0; p < hw; p++) {
-      const dst = spec.layout === 'nchw' ? base + ch * hw + p : base + p * c + ch;
-      out[dst] = px.data[p * c + srcCh] * a + b;
-    }
+    // The layout decides where consecutive pixels go: a plane (stride 1) or interleaved (stride c).
+    const [start, stride] = spec.layout === 'nchw' ? [base + ch * hw, 1] : [base + ch, c];
+    const data = px.data;
+    for (let p = 0, src = srcCh, dst = start; p < hw; p++, src += c, dst += stride) out[dst] = data[src] * a + b;
   }
 }
 
-/** Preprocesses a batch into one Float32Array of inputShape(spec, sources.length). */
-export async function preprocessBatch(sources: readonly ImageSource[], spec: ModelInputSpec): Promise<Float32Array> {
+/**
+ * Preprocesses a batch into one Float32Array of inputShape(spec, sources.length). `timing` receives
+ * the sharp part as decode and the tensor writing as preprocess.
+ */
+export async function preprocessBatch(sources: readonly ImageSource[], spec: ModelInputSpec, timing?: EncodeTiming): Promise<Float32Array> {
   validateInputSpec(spec);
   const out = new Float32Array(sources.length * inputSize(spec));
+  const t0 = performance.now();
   const resized = await Promise.all(sources.map((s) => resizeForModel(s, spec)));
+  const t1 = performance.now();
   resized.forEach((px, n) => writeTensorSlot(px, spec, out, n));
+  addTime(timing, 'decode', t1 - t0);
+  addTime(timing, 'preprocess', performance.now() - t1);
   return out;
 }

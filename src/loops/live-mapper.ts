@@ -41,22 +41,51 @@ export interface LiveMapStep {
   loop: LoopClosure | null;
 }
 
+export interface LiveMapperOptions {
+  /**
+   * Map frames before this index come from an earlier session (e.g. a loaded map): always
+   * searchable, never inside the exclusion window. Default 0: the whole map is this session's.
+   */
+  sessionStart?: number;
+}
+
 export class LiveMapper {
   private readonly recognizer: PlaceRecognizer;
   private lastSearchable = 0;
+  /** First map frame of the current session. */
+  private sessionStart: number;
 
   constructor(
     frontend: Frontend,
     readonly map: PlaceMap,
     readonly config: LoopConfig,
+    options: LiveMapperOptions = {},
   ) {
     const excludeNs = BigInt(Math.round(config.excludeSeconds * 1e9));
+    this.sessionStart = options.sessionStart ?? 0;
+    if (!Number.isInteger(this.sessionStart) || this.sessionStart < 0 || this.sessionStart > map.size) {
+      throw new RangeError(`sessionStart must be an integer in [0, ${map.size}] (the map's size), got ${this.sessionStart}`);
+    }
     this.recognizer = createRecognizer(frontend, map, 'the live map', {
       searchableRows: (frame) => {
-        this.lastSearchable = Math.max(0, Math.min(map.size - config.excludeFrames, framesBefore(map, frame.stamp - excludeNs)));
+        // The exclusion window covers this session's frames only: earlier sessions' frames are
+        // always searchable, and their stamps may come from another clock.
+        const start = this.sessionStart;
+        const ownBefore = framesBefore(map, start, frame.stamp - excludeNs);
+        this.lastSearchable = start + Math.max(0, Math.min(map.size - start - config.excludeFrames, ownBefore));
         return this.lastSearchable;
       },
     });
+  }
+
+  /**
+   * Starts a new session: the frames mapped so far become an earlier session (always searchable)
+   * and the query window restarts. For a clock that jumped backwards, whose stamps would otherwise
+   * break the stamp order the exclusion window relies on.
+   */
+  startSession(): void {
+    this.sessionStart = this.map.size;
+    this.recognizer.reset();
   }
 
   /**
@@ -89,8 +118,8 @@ export class LiveMapper {
   }
 }
 
-/** Number of map frames stamped before `stamp` (map frames are in stamp order). */
-function framesBefore(map: PlaceMap, stamp: StampNs): number {
+/** Number of map frames from `from` on stamped before `stamp` (those frames are in stamp order). */
+function framesBefore(map: PlaceMap, from: number, stamp: StampNs): number {
   const frames = map.frames;
-  return partitionPoint(frames.length, (i) => frames[i].stamp < stamp);
+  return partitionPoint(frames.length - from, (i) => frames[from + i].stamp < stamp);
 }

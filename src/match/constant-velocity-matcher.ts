@@ -10,6 +10,7 @@ import type { VelocitySweep } from './velocity-sweep.js';
 export class ConstantVelocityMatcher implements SequenceMatcher {
   private readonly ends = new EndScores();
   private coarseMask = new Uint8Array(0);
+  private readonly coarseEnds: number[] = [];
 
   constructor(
     readonly name: string,
@@ -26,15 +27,19 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
     this.ends.reset(rows);
     this.coarseMask = ensureUint8(this.coarseMask, rows);
     const mask = this.coarseMask;
-    const marked = markCoarseEnds(coarse, this.options.coarseRadiusRows, rows, mask);
-    const scoreAll = marked === 0 || this.options.rivalScope === 'map';
-    for (let end = 0; end < rows; end++) {
-      const mayWin = marked === 0 || mask[end] === 1;
-      if (!mayWin && !scoreAll) continue;
-      const score = this.sweep.scoreEnd(D, end);
-      this.ends.offer(end, score, mayWin, this.sweep.bestPattern);
+    const marked = markCoarseEnds(coarse, this.options.coarseRadiusRows, rows, mask, this.coarseEnds);
+    if (marked === 0 || this.options.rivalScope === 'map') {
+      for (let end = 0; end < rows; end++) this.scoreEnd(D, end, marked === 0 || mask[end] === 1);
+    } else {
+      // Only the candidate regions: the cost follows the coarse hits, not the map size.
+      for (const end of this.coarseEnds) this.scoreEnd(D, end, true);
     }
     const { winner, score, confidence, candidates } = this.ends.rank(this.options, resolveExclusionRows(this.options, cols));
     return { mapIndex: winner, score, confidence, candidates, path: this.sweep.path(this.ends.tag(winner), winner) };
+  }
+
+  private scoreEnd(D: MatchInput['D'], end: number, mayWin: boolean): void {
+    const score = this.sweep.scoreEnd(D, end);
+    this.ends.offer(end, score, mayWin, this.sweep.bestPattern);
   }
 }

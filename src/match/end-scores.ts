@@ -3,7 +3,6 @@
 // the ranked distinct candidates and the confidence, the same way for every matcher.
 import type { Candidate } from '../core/types.js';
 import { MatchInputError } from './errors.js';
-import { ensureInt32, ensureUint8 } from './matcher-input.js';
 
 /**
  * How alternatives are ranked and the confidence is measured. Both use one exclusion window:
@@ -46,26 +45,46 @@ export function uniquenessConfidence(best: number, rival: number): number {
   return c < 0 ? 0 : c > 1 ? 1 : c;
 }
 
+/**
+ * Hypothesis scores per end row. Only the rows offered since the last reset are visited (kept in a
+ * list), so a matcher that scores a few candidate regions pays for those regions, not for the map
+ * size: on a 100k-row map, reset and ranking over every row cost more than the matching itself.
+ */
 export class EndScores {
   private rowCount = 0;
+  /** +Infinity for every row not offered since the last reset. */
   private scores = new Float64Array(0);
   private eligible = new Uint8Array(0);
   private tags = new Int32Array(0);
   private suppressed = new Uint8Array(0);
+  /** Rows offered since the last reset (each once), and which rows are in that list. */
+  private offered = new Int32Array(0);
+  private offeredCount = 0;
+  private listed = new Uint8Array(0);
 
   get rows(): number {
     return this.rowCount;
   }
 
-  /** Clears every hypothesis for a map of `rows` rows (buffers are reused across calls). */
+  /** Clears every hypothesis for a map of `rows` rows (buffers are reused; only offered rows are cleared). */
   reset(rows: number): void {
+    for (let i = 0; i < this.offeredCount; i++) {
+      const r = this.offered[i];
+      this.scores[r] = Number.POSITIVE_INFINITY;
+      this.eligible[r] = 0;
+      this.listed[r] = 0;
+    }
+    this.offeredCount = 0;
     this.rowCount = rows;
-    if (this.scores.length < rows) this.scores = new Float64Array(rows);
-    this.eligible = ensureUint8(this.eligible, rows);
-    this.tags = ensureInt32(this.tags, rows);
-    this.suppressed = ensureUint8(this.suppressed, rows);
-    this.scores.fill(Number.POSITIVE_INFINITY, 0, rows);
-    this.eligible.fill(0, 0, rows);
+    if (this.scores.length < rows) {
+      const size = Math.max(rows, 2 * this.scores.length);
+      this.scores = new Float64Array(size).fill(Number.POSITIVE_INFINITY);
+      this.eligible = new Uint8Array(size);
+      this.tags = new Int32Array(size);
+      this.suppressed = new Uint8Array(size);
+      this.offered = new Int32Array(size);
+      this.listed = new Uint8Array(size);
+    }
   }
 
   /**
@@ -75,6 +94,10 @@ export class EndScores {
    * tie). `tag` lets the matcher rebuild the path (a velocity or trace index).
    */
   offer(row: number, score: number, eligible: boolean, tag: number): void {
+    if (this.listed[row] === 0) {
+      this.listed[row] = 1;
+      this.offered[this.offeredCount++] = row;
+    }
     const had = this.scores[row] !== Number.POSITIVE_INFINITY;
     const wasEligible = this.eligible[row] === 1;
     const better = !had || (eligible && !wasEligible) || (eligible === wasEligible && score < this.scores[row]);
@@ -96,15 +119,21 @@ export class EndScores {
    * Winner = lowest eligible score (first row on a tie). Then, greedily, the lowest score among
    * rows not within `exclusionRows` of any already chosen one (non-maximum suppression), so the
    * candidates are distinct places. The first of those is the rival of the confidence.
+   * Rows are visited in offer order, so ties are broken by row explicitly.
    */
   rank(options: RankingOptions, exclusionRows: number): Ranking {
     const rows = this.rowCount;
     const scores = this.scores;
+    const offered = this.offered;
+    const n = this.offeredCount;
     let winner = -1;
     let best = Number.POSITIVE_INFINITY;
-    for (let r = 0; r < rows; r++) {
-      if (this.eligible[r] === 1 && scores[r] < best) {
-        best = scores[r];
+    for (let i = 0; i < n; i++) {
+      const r = offered[i];
+      if (r >= rows || this.eligible[r] !== 1) continue;
+      const s = scores[r];
+      if (s < best || (s === best && winner >= 0 && r < winner)) {
+        best = s;
         winner = r;
       }
     }
@@ -123,9 +152,12 @@ export class EndScores {
     while (candidates.length < options.maxCandidates || rival !== rival) {
       let pick = -1;
       let pickScore = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < rows; r++) {
-        if (suppressed[r] === 0 && scores[r] < pickScore) {
-          pickScore = scores[r];
+      for (let i = 0; i < n; i++) {
+        const r = offered[i];
+        if (r >= rows || suppressed[r] !== 0) continue;
+        const s = scores[r];
+        if (s < pickScore || (s === pickScore && pick >= 0 && r < pick)) {
+          pickScore = s;
           pick = r;
         }
       }

@@ -21,16 +21,19 @@ export function checkCoarseHit(hit: Candidate, k: number): void {
 
 /**
  * Marks in `mask` (length >= rows, cleared here) every end row within `radiusRows` of a coarse
- * hit, clipped to the map. Returns how many rows were marked: 0 when there are no hits or all lie
- * outside the map, in which case the caller searches the whole map (the contract for no coarse).
+ * hit, clipped to the map, and appends each marked row once to `markedRows` when given (cleared
+ * here). Returns how many rows were marked: 0 when there are no hits or all lie outside the map, in
+ * which case the caller searches the whole map (the contract for no coarse).
  */
 export function markCoarseEnds(
   coarse: readonly Candidate[] | undefined,
   radiusRows: number,
   rows: number,
   mask: Uint8Array,
+  markedRows?: number[],
 ): number {
   mask.fill(0, 0, rows);
+  if (markedRows) markedRows.length = 0;
   if (!coarse) return 0;
   let marked = 0;
   coarse.forEach((hit, k) => {
@@ -38,7 +41,10 @@ export function markCoarseEnds(
     const lo = Math.max(0, hit.mapIndex - radiusRows);
     const hi = Math.min(rows - 1, hit.mapIndex + radiusRows);
     for (let r = lo; r <= hi; r++) {
-      if (mask[r] === 0) marked++;
+      if (mask[r] === 0) {
+        marked++;
+        markedRows?.push(r);
+      }
       mask[r] = 1;
     }
   });

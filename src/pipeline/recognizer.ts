@@ -3,9 +3,10 @@
 // deliberately unaware of where frames come from; the RxJS stream and the ROS node drive it.
 import { performance } from 'node:perf_hooks';
 import type { DescriptorMatrix } from '../core/matrix.js';
-import { SeqvprError } from '../core/errors.js';
+import { DescriptorError, ModelError, SeqvprError } from '../core/errors.js';
+import { isFiniteVector } from '../core/vector.js';
 import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
-import type { FrameEncoder, SequenceEncoder } from '../encoders/types.js';
+import type { EncodeTiming, FrameEncoder, SequenceEncoder } from '../encoders/types.js';
 import { voteForEnds } from './frame-votes.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
@@ -77,6 +78,15 @@ export type FrameResult =
     }
   | { kind: 'skipped'; frame: FrameInfo; reason: string; error: SeqvprError; times: StageTimes };
 
+/** Records the encoder call, split into decode / preprocess / encode when the encoder reported them. */
+function lapEncode(lap: (stage: keyof StageTimes) => void, times: StageTimes, timing: EncodeTiming): void {
+  lap('encode');
+  const { decode, preprocess } = timing;
+  if (decode !== undefined) times.decode = decode;
+  if (preprocess !== undefined) times.preprocess = preprocess;
+  times.encode = Math.max(0, times.encode! - (decode ?? 0) - (preprocess ?? 0));
+}
+
 export class PlaceRecognizer {
   private distances: RollingDifferenceMatrix;
   /** Frame descriptors of the last max(window, sequence) frames, oldest first. */
@@ -121,15 +131,25 @@ export class PlaceRecognizer {
     };
 
     let descriptor: Float32Array;
+    const encodeTiming: EncodeTiming = {};
     try {
-      [descriptor] = await this.options.frameEncoder.encode([frame.image]);
+      [descriptor] = await this.options.frameEncoder.encode([frame.image], encodeTiming);
     } catch (e) {
-      if (!(e instanceof SeqvprError)) throw e;
-      lap('encode');
+      // A bad frame (undecodable image, NaN output for it) is skipped; a broken model is not a
+      // frame's fault and fails the run (the live node counts it and goes on).
+      if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
+      lapEncode(lap, times, encodeTiming);
       times.total = performance.now() - start;
       return { kind: 'skipped', frame: info, reason: e.name, error: e, times };
     }
-    lap('encode');
+    lapEncode(lap, times, encodeTiming);
+    // Checked before it enters the window: one bad descriptor must not poison the next L matches.
+    const problem = descriptorProblem(descriptor, this.options.map.frameDescriptors.dim);
+    if (problem) {
+      times.total = performance.now() - start;
+      const error = new DescriptorError(`frame encoder ${this.options.frameEncoder.id} ${problem}`);
+      return { kind: 'skipped', frame: info, reason: error.name, error, times };
+    }
 
     if (this.options.centering) descriptor = this.options.centering.apply(descriptor);
     lap('normalize');
@@ -203,4 +223,12 @@ export class PlaceRecognizer {
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }
+}
+
+/** Why a frame encoder's output cannot be matched against a map of `dim`-value descriptors, if it cannot. */
+function descriptorProblem(descriptor: Float32Array, dim: number): string | undefined {
+  if (!(descriptor instanceof Float32Array)) return 'returned no descriptor';
+  if (descriptor.length !== dim) return `returned ${descriptor.length} values, the map's descriptors have ${dim}`;
+  if (!isFiniteVector(descriptor)) return 'returned NaN or Infinity';
+  return undefined;
 }

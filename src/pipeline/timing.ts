@@ -1,8 +1,12 @@
 // Per-stage latency bookkeeping with bounded memory: a fixed log-spaced histogram per stage, so a
 // node running for hours keeps the same footprint and can still report p50/p95/p99.
 
-export type Stage = 'encode' | 'normalize' | 'window' | 'sequence' | 'retrieve' | 'match' | 'total';
-export const STAGES: readonly Stage[] = ['encode', 'normalize', 'window', 'sequence', 'retrieve', 'match', 'total'];
+// decode: the image's sharp pipeline (decode, colour conversion and resize to the model input run
+// as one libvips pipeline, which shrinks JPEGs while decoding: splitting it would cost more than it
+// measures). preprocess: 8-bit pixels -> the model's float tensor. encode: the model itself (for
+// encoders that do not report decode/preprocess, encode is the whole encoder call).
+export type Stage = 'decode' | 'preprocess' | 'encode' | 'normalize' | 'window' | 'sequence' | 'retrieve' | 'match' | 'total';
+export const STAGES: readonly Stage[] = ['decode', 'preprocess', 'encode', 'normalize', 'window', 'sequence', 'retrieve', 'match', 'total'];
 
 export type StageTimes = Partial<Record<Stage, number>>;
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runEval } from '../../src/cli/commands/eval.js';
 import { writeImagesToBag } from '../../src/cli/images-to-bag.js';
 import { main } from '../../src/cli/main.js';
+import { openBag } from '../../src/bag/reader.js';
 
 const DATA = path.resolve('../shared/data/nordland64');
 const CONFIG = 'config/patchnorm.yaml';
@@ -52,6 +53,7 @@ describe('seqvpr map build --bag and seqvpr replay (end to end)', function () {
       gt: 'pose:1',
       out: path.join(tmp, 'replay'),
       config: CONFIG,
+      resultsBag: path.join(tmp, 'results'),
     });
     const fromFolders = await runEval({ map: folders.summer, query: { images: folders.winter }, gt: 'aligned:1', out: path.join(tmp, 'eval'), config: CONFIG });
     assert.equal(fromBags.queries, 200);
@@ -59,6 +61,18 @@ describe('seqvpr map build --bag and seqvpr replay (end to end)', function () {
     assert.deepEqual(fromBags.recall, fromFolders.recall);
     assert.equal(fromBags.averagePrecision, fromFolders.averagePrecision);
     assert.ok(fromBags.recall['1']! > 0.5);
+
+    // The results bag holds one seqvpr/msg/PlaceMatch per query, stamped with the query image's stamp.
+    const bag = await openBag(path.join(tmp, 'results'));
+    const topic = bag.info().topics.find((t) => t.type === 'seqvpr/msg/PlaceMatch');
+    assert.ok(topic, 'no PlaceMatch topic in the results bag');
+    assert.equal(topic.count, 200);
+    let first: { header: { stamp: { sec: number; nanosec: number } }; correspondences: unknown[] } | undefined;
+    for await (const m of bag.messages({ topics: [topic.name] })) {
+      first ??= m.message as typeof first;
+    }
+    await bag.close();
+    assert.ok(first!.correspondences.length >= 1);
   });
 
   it('keyframing by distance thins a bag map (poses 1 m apart, keyframes every 3 m)', async () => {

@@ -47,6 +47,18 @@ describe('OnnxFrameEncoder', () => {
     }
   });
 
+  it('reports its decode and preprocess time, summed over the batches, when given a timing sink', async () => {
+    const enc = await OnnxFrameEncoder.load(await models.write('timed', flattenModel(3, 2, 2), manifest({ maxBatch: 2 })), quiet);
+    try {
+      const timing: { decode?: number; preprocess?: number } = { decode: 1000 };
+      await enc.encode([1, 2, 3].map(image), timing);
+      assert.ok(timing.decode! > 1000, 'added to what was there');
+      assert.ok(timing.preprocess! >= 0);
+    } finally {
+      await enc.close();
+    }
+  });
+
   it('pads the last batch for a model with a fixed batch size', async () => {
     const enc = await OnnxFrameEncoder.load(await models.write('fixed3', flattenModel(3, 2, 2, { batch: 3, outDim: 12 }), manifest()), quiet);
     try {

@@ -71,4 +71,40 @@ describe('EndScores and the uniqueness confidence', () => {
     assert.equal(resolveExclusionRows({ maxCandidates: 1 }, 5), 10);
     assert.equal(resolveExclusionRows({ maxCandidates: 1, exclusionRows: 3 }, 5), 3);
   });
+
+  it('ranks the same whatever the order rows were offered in (ties go to the lower row)', () => {
+    //              0    1    2    3    4    5    6    7    8
+    const scores = [0.5, 0.2, 0.9, 0.2, 0.7, 0.4, 0.4, 0.9, 0.3];
+    const rank = (order: number[]) => {
+      const e = new EndScores();
+      e.reset(scores.length);
+      for (const r of order) e.offer(r, scores[r], r !== 0, r);
+      return e.rank({ maxCandidates: 4, localizationRows: 1 }, 1);
+    };
+    const ascending = rank([...scores.keys()]);
+    assert.equal(ascending.winner, 1);
+    assert.deepEqual(ascending.candidates.map((c) => c.mapIndex), [1, 3, 8, 5]);
+    assert.deepEqual(rank([...scores.keys()].reverse()), ascending);
+    assert.deepEqual(rank([4, 8, 1, 6, 0, 3, 7, 5, 2]), ascending);
+  });
+
+  it('reset forgets every offered row, also when the map grows or shrinks between calls', () => {
+    const e = new EndScores();
+    e.reset(5);
+    e.offer(4, 0.1, true, 0);
+    e.offer(1, 0.3, true, 0);
+    e.reset(3);
+    assert.equal(e.has(1), false);
+    assert.equal(e.has(4), false);
+    e.offer(2, 0.6, true, 0);
+    assert.equal(e.rank({ maxCandidates: 3 }, 0).winner, 2);
+    e.reset(1000);
+    assert.equal(e.has(2), false);
+    e.offer(999, 0.2, true, 5);
+    e.offer(0, 0.4, false, 6);
+    const r = e.rank({ maxCandidates: 3 }, 10);
+    assert.equal(r.winner, 999);
+    assert.deepEqual(r.candidates.map((c) => c.mapIndex), [999, 0]);
+    assert.equal(r.confidence, 0.5);
+  });
 });

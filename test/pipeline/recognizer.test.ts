@@ -81,6 +81,9 @@ function assertWellFormed(results: FrameResult[]): void {
   for (const r of results) {
     assert.equal(typeof r.times.total, 'number');
     if (r.kind !== 'match') continue;
+    // PatchNorm reports its sharp part as decode; decode + encode is the encoder call, within the total.
+    const { decode, encode, total } = r.times;
+    assert.ok(decode! > 0 && encode! >= 0 && decode! + encode! <= total!, `stage times of query ${r.frame.index}`);
     processed.push(r.frame.index);
     const { match } = r;
     assert.equal(match.queryIndex, r.frame.index);

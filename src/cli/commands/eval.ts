@@ -2,24 +2,27 @@
 // measure it (metrics.json, matches.csv, report.html). Both stream the queries one frame at a time
 // through the recogniser the live node uses.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SeqvprError } from '../../core/errors.js';
 import type { Pose } from '../../core/types.js';
-import { evaluate } from '../../eval/evaluate.js';
+import { evaluate, type EvaluationRun } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
 import { writeMatchesCsv } from '../../eval/matches-csv.js';
 import { collectFrameImages, mapFrameFile } from '../../eval/example-images.js';
 import { pickExamples, type ImageRef, type ThumbnailSource } from '../../eval/examples.js';
 import type { GroundTruth } from '../../eval/ground-truth.js';
 import { computeMetrics, type EvalMetrics, type QueryRecord } from '../../eval/metrics.js';
-import { writeMetricsJson, writeReport } from '../../eval/report.js';
+import { REPORT_FILE, renderReportHtml, writeMetricsJson } from '../../eval/report.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { loadMap } from '../../map/load-map.js';
 import { MAP_FILES } from '../../map/map-files.js';
 import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
+import type { FrameResult } from '../../pipeline/recognizer.js';
+import { ResultsBagWriter } from '../../ros/results-bag.js';
 import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
@@ -37,6 +40,8 @@ export interface EvalOptions {
   config?: string;
   /** Replay speed-up on the recorded clock (live drop policy); undefined = as fast as possible. */
   rate?: number;
+  /** Also write every place match as seqvpr/msg/PlaceMatch into an MCAP bag here. */
+  resultsBag?: string;
 }
 
 /** A saved map directory, or an image folder turned into a map on the fly. */
@@ -73,15 +78,16 @@ export function registerEval(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .option('--rate <x>', 'replay at X times the recorded speed with the live drop policy, or "max" (every frame, as fast as possible)', 'max')
+    .option('--results-bag <dir>', 'also write the place matches as seqvpr/msg/PlaceMatch messages into an MCAP bag')
     .addHelpText(
       'after',
       '\nExample:\n  seqvpr replay --map maps/run1 --bag run2 --image-topic /camera/image_raw/compressed --pose-topic /odom --gt pose:5 --out out/run2',
     )
     .action(
-      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: string }) => {
+      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: string; resultsBag?: string }) => {
         const rate = a.rate === 'max' ? undefined : Number(a.rate);
         if (rate !== undefined && !(rate > 0)) throw new SeqvprError(`--rate must be "max" or a positive number, got "${a.rate}"`);
-        printSummary(await runEval({ map: a.map, query: a, gt: a.gt, out: a.out, config: a.config, rate }), a.out);
+        printSummary(await runEval({ map: a.map, query: a, gt: a.gt, out: a.out, config: a.config, rate, resultsBag: a.resultsBag }), a.out);
       }),
     );
 }
@@ -92,56 +98,138 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   try {
     const map = await openOrBuildMap(opts.map, frontend);
     const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);
-    const query = await openFrameSource(opts.query, { warn });
+    // A mistyped --gt (or a missing CSV) fails now, not after the whole run.
+    await groundTruthFromSpec(opts.gt, { mapSize: map.size, queryPoses: [], mapPoses: map.frames.map((f) => f.pose) });
+    // Bag messages that cannot become frames (malformed, unknown encoding) never reach the
+    // recogniser; they count as skipped, unanswered queries like frames it cannot decode.
+    const unreadable: { queryIndex: number; reason: string; message: string }[] = [];
+    const query = await openFrameSource(opts.query, {
+      warn,
+      onSkip: (s) => unreadable.push({ queryIndex: s.index, reason: s.error.name, message: s.error.message }),
+    });
     const bar = progressBar('localising', query.count);
-    let done = 0;
-    const run = await evaluate(query.frames, recognizer, {
-      keepColumns: map.size * query.count <= MAX_HEATMAP_CELLS,
-      rate: opts.rate,
-      onResult: () => bar.update(++done),
-    }).finally(() => bar.stop());
-    for (const s of run.skipped) warn(`skipped query ${s.queryIndex}: ${s.message}`);
-    if (run.dropped > 0) warn(`${run.dropped} query frames were dropped by the overload policy (they count as unanswered)`);
+    const results = opts.resultsBag ? await ResultsRecorder.create(opts.resultsBag, map) : undefined;
+    // Everything is computed before anything is written, and the results bag is moved into place
+    // only together with the other outputs: a failure on the way leaves no partial results behind.
+    let resultsPlaced = false;
+    try {
+      let done = 0;
+      const run = await evaluate(query.frames, recognizer, {
+        keepColumns: map.size * query.count <= MAX_HEATMAP_CELLS,
+        rate: opts.rate,
+        onResult: (result) => {
+          bar.update(++done);
+          results?.record(result);
+        },
+      }).finally(() => bar.stop());
+      for (const s of run.skipped) warn(`skipped query ${s.queryIndex}: ${s.message}`);
+      addUnanswered(run, unreadable);
+      if (run.dropped > 0) warn(`${run.dropped} query frames were dropped by the overload policy (they count as unanswered)`);
 
-    const queryCount = run.records.length ? Math.max(...run.records.map((r) => r.queryIndex)) + 1 : 0;
-    const groundTruth = await groundTruthFromSpec(opts.gt, {
-      mapSize: map.size,
-      queryPoses: Array.from({ length: queryCount }, (_, i): Pose | undefined => run.queryPoses.get(i)),
-      mapPoses: map.frames.map((f) => f.pose),
-    });
-    const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
-    await mkdir(opts.out, { recursive: true });
-    await writeMetricsJson(opts.out, metrics);
-    await writeMatchesCsv(opts.out, run.records, groundTruth, map);
-    const thumbnails = await exampleThumbnails(run.records, groundTruth, map, opts.query, run.queryImages);
-    const reportPath = await writeReport(opts.out, {
-      title: `seqvpr eval: ${loaded.config.name}`,
-      facts: {
-        map: `${opts.map} (${map.size} frames)`,
-        queries: `${query.description} (${run.records.length} frames)`,
-        'frame encoder': `${frontend.identity.encoder.id} (${frontend.frameEncoder.provider})`,
-        'sequence encoder': frontend.identity.sequence?.id ?? 'none',
-        matcher: loaded.config.matcher.kind,
-        'skipped queries': run.skipped.length,
-        'dropped queries': run.dropped,
-        replay: opts.rate === undefined ? 'every frame, as fast as possible' : `${opts.rate}x recorded speed, live drop policy`,
-      },
-      metrics,
-      records: run.records,
-      groundTruth,
-      differenceMatrix: run.columns.some((c) => c) ? { matrix: { rows: map.size, columns: run.columns } } : undefined,
-      thumbnails: { source: thumbnails, good: EXAMPLES, bad: EXAMPLES },
-      stageTimings: run.stageTimer.summary(),
-      configYaml: loaded.text,
-    });
-    process.stderr.write(`report: ${reportPath}\n`);
-    return metrics;
+      const queryCount = run.records.length ? Math.max(...run.records.map((r) => r.queryIndex)) + 1 : 0;
+      const groundTruth = await groundTruthFromSpec(opts.gt, {
+        mapSize: map.size,
+        queryPoses: Array.from({ length: queryCount }, (_, i): Pose | undefined => run.queryPoses.get(i)),
+        mapPoses: map.frames.map((f) => f.pose),
+      });
+      const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
+      const thumbnails = await exampleThumbnails(run.records, groundTruth, map, opts.query, run.queryImages);
+      const html = await renderReportHtml({
+        title: `seqvpr eval: ${loaded.config.name}`,
+        facts: {
+          map: `${opts.map} (${map.size} frames)`,
+          queries: `${query.description} (${run.records.length} frames)`,
+          'frame encoder': `${frontend.identity.encoder.id} (${frontend.frameEncoder.provider})`,
+          'sequence encoder': frontend.identity.sequence?.id ?? 'none',
+          matcher: loaded.config.matcher.kind,
+          'skipped queries': run.skipped.length,
+          'dropped queries': run.dropped,
+          replay: opts.rate === undefined ? 'every frame, as fast as possible' : `${opts.rate}x recorded speed, live drop policy`,
+        },
+        metrics,
+        records: run.records,
+        groundTruth,
+        differenceMatrix: run.columns.some((c) => c) ? { matrix: { rows: map.size, columns: run.columns } } : undefined,
+        thumbnails: { source: thumbnails, good: EXAMPLES, bad: EXAMPLES },
+        stageTimings: run.stageTimer.summary(),
+        configYaml: loaded.text,
+      });
+      await results?.close();
+      resultsPlaced = results !== undefined;
+      await mkdir(opts.out, { recursive: true });
+      await writeMetricsJson(opts.out, metrics);
+      await writeMatchesCsv(opts.out, run.records, groundTruth, map);
+      const reportPath = path.join(opts.out, REPORT_FILE);
+      await writeFileAtomic(reportPath, html);
+      process.stderr.write(`report: ${reportPath}\n`);
+      return metrics;
+    } catch (e) {
+      await results?.abort();
+      // The bag was created by this run (the writer refuses an existing folder), so it can go.
+      if (resultsPlaced && opts.resultsBag) await rm(opts.resultsBag, { recursive: true, force: true });
+      throw e;
+    }
   } finally {
     await frontend.close();
   }
 }
 
 const EXAMPLES = 6;
+
+/** Adds queries the source skipped as unanswered records, keeping records in query order. */
+function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skipped'][number][]): void {
+  if (skipped.length === 0) return;
+  run.skipped.push(...skipped);
+  run.skipped.sort((a, b) => a.queryIndex - b.queryIndex);
+  const rows = run.records.map((record, i) => ({ record, column: run.columns[i] ?? null }));
+  for (const s of skipped) rows.push({ record: { queryIndex: s.queryIndex, ranked: [], predicted: null, confidence: 0 }, column: null });
+  rows.sort((a, b) => a.record.queryIndex - b.record.queryIndex);
+  run.records = rows.map((r) => r.record);
+  run.columns = rows.map((r) => r.column);
+}
+
+/** Writes each place match of a run into a bag, in order, keeping only the stamps a window needs. */
+class ResultsRecorder {
+  private pending: Promise<void> = Promise.resolve();
+  private readonly stamps = new Map<number, bigint>();
+
+  private constructor(
+    private readonly writer: ResultsBagWriter,
+    private readonly map: PlaceMap,
+  ) {}
+
+  static async create(dir: string, map: PlaceMap): Promise<ResultsRecorder> {
+    return new ResultsRecorder(await ResultsBagWriter.create(dir), map);
+  }
+
+  record(result: FrameResult): void {
+    this.stamps.set(result.frame.index, result.frame.stamp);
+    this.stamps.delete(result.frame.index - STAMPS_KEPT);
+    if (result.kind !== 'match') return;
+    const input = {
+      header: { stamp: result.frame.stamp, frameId: result.frame.frameId },
+      match: result.match,
+      map: this.map,
+      mapId: this.map.info.source,
+      // Only the window's stamps, so each message is independent of later frames.
+      queryStamps: new Map(result.match.correspondences.map((c) => [c.queryIndex, this.stamps.get(c.queryIndex) ?? 0n])),
+    };
+    this.pending = this.pending.then(() => this.writer.writePlaceMatch(input));
+  }
+
+  async close(): Promise<void> {
+    await this.pending;
+    await this.writer.close();
+  }
+
+  async abort(): Promise<void> {
+    await this.pending.catch(() => undefined);
+    await this.writer.abort();
+  }
+}
+
+/** Query stamps remembered for correspondences: far more than any query window. */
+const STAMPS_KEPT = 1000;
 
 /** Images of the queries and map frames the report shows as examples (file paths or PNG bytes). */
 async function exampleThumbnails(

@@ -1,5 +1,6 @@
 // `seqvpr map build`: encode a traversal (image folder or bag) and save it as a map directory.
 import type { Command } from 'commander';
+import { SeqvprError } from '../../core/errors.js';
 import { saveMap } from '../../map/save-map.js';
 import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, type Frontend } from '../../pipeline/assemble.js';
@@ -11,7 +12,9 @@ import { runCommand, warn } from '../run-command.js';
 
 /** Builds a map from a frame source, with a progress bar and warnings for skipped frames. */
 export async function buildMapFromSource(args: FrameSourceArgs, frontend: Frontend, label = 'building map'): Promise<PlaceMap> {
-  const source = await openFrameSource(args, { warn });
+  // Messages a bag cannot turn into frames are skipped by the source; frames that cannot be encoded, by buildMap.
+  let unreadable = 0;
+  const source = await openFrameSource(args, { warn, onSkip: () => unreadable++ });
   const bar = progressBar(label, source.count);
   try {
     const { map, skipped } = await buildMap(source.frames, frontend, {
@@ -20,7 +23,16 @@ export async function buildMapFromSource(args: FrameSourceArgs, frontend: Fronte
       onProgress: (n) => bar.update(n),
       onSkip: (frame, error) => warn(`skipped map frame ${frame.source ?? frame.index}: ${error.message}`),
     });
-    if (skipped > 0) warn(`${skipped} map frames could not be read and were skipped`);
+    const lost = skipped + unreadable;
+    if (map.size === 0) {
+      // An empty map localises nothing; saving one would only hide the problem until it is used.
+      throw new SeqvprError(
+        lost > 0
+          ? `none of the ${lost} frames of ${source.description} could be read (see the warnings above); no map built`
+          : `${source.description} holds no frames; no map built`,
+      );
+    }
+    if (lost > 0) warn(`${lost} map frames could not be read and were skipped`);
     return map;
   } finally {
     bar.stop();

@@ -10,6 +10,7 @@ import {
   poseFromMessage,
 } from '../../bag/convert.js';
 import { canonicalTypeName } from '../../bag/definitions.js';
+import { readBagMetadata } from '../../bag/metadata.js';
 import { openBag } from '../../bag/reader.js';
 import type { BagMessage, BagReader, BagTopicInfo, WarnFn } from '../../bag/types.js';
 import { BagError, SeqvprError } from '../../core/errors.js';
@@ -48,16 +49,36 @@ function describeTopics(topics: readonly BagTopicInfo[], types: readonly string[
 }
 
 /** The topic's info, checked to be of one of `types` and decodable; BagError listing candidates otherwise. */
-function requireTopic(bag: BagReader, name: string, types: readonly string[], what: string): BagTopicInfo {
+async function requireTopic(bag: BagReader, name: string, types: readonly string[], what: string): Promise<BagTopicInfo> {
   const { topics, path } = bag.info();
   const topic = topics.find((t) => t.name === name);
   const candidates = `${what} topics in ${path}: ${describeTopics(topics, types)}`;
-  if (!topic) throw new BagError(`${path} has no topic ${name}; ${candidates}`);
+  if (!topic) {
+    const recorded = await recordedMessageCount(path, name);
+    if (recorded !== undefined && recorded > 0) {
+      throw new BagError(
+        `${path}: metadata.yaml lists ${recorded} messages on ${name}, but none of them can be read from the bag's files ` +
+          '(truncated or damaged recording, see the warnings above)',
+      );
+    }
+    throw new BagError(`${path} has no topic ${name}; ${candidates}`);
+  }
   if (!types.includes(canonicalTypeName(topic.type))) {
     throw new BagError(`topic ${name} in ${path} is ${topic.type}, not one of the ${what} types (${types.join(', ')}); ${candidates}`);
   }
   if (!topic.decodable) throw new BagError(`topic ${name} in ${path} has no usable message definition, so it cannot be read`);
   return topic;
+}
+
+/** Messages metadata.yaml says `topic` has, when the bag is a folder with a readable one. */
+async function recordedMessageCount(bagPath: string, topic: string): Promise<number | undefined> {
+  try {
+    const metadata = await readBagMetadata(bagPath);
+    const entry = metadata.topics_with_message_count.find((t) => t.topic_metadata.name === topic);
+    return entry === undefined ? undefined : Number(entry.message_count);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Header stamp, or the log time when the publisher left the stamp at zero. */
@@ -69,7 +90,7 @@ function stampOf(header: StampNs, logTime: bigint): StampNs {
 export async function countImages(bagPath: string, imageTopic: string, warn?: WarnFn): Promise<number> {
   const bag = await openBag(bagPath, { warn });
   try {
-    return requireTopic(bag, imageTopic, IMAGE_TYPES, 'image').count;
+    return (await requireTopic(bag, imageTopic, IMAGE_TYPES, 'image')).count;
   } finally {
     await bag.close();
   }
@@ -113,8 +134,8 @@ export async function* bagFrames(bagPath: string, options: BagFramesOptions): As
   const warn = options.warn ?? ((message: string) => console.warn(`seqvpr bag: ${message}`));
   const bag = await openBag(bagPath, { warn });
   try {
-    requireTopic(bag, options.imageTopic, IMAGE_TYPES, 'image');
-    if (options.poseTopic !== undefined) requireTopic(bag, options.poseTopic, POSE_TYPES, 'pose');
+    await requireTopic(bag, options.imageTopic, IMAGE_TYPES, 'image');
+    if (options.poseTopic !== undefined) await requireTopic(bag, options.poseTopic, POSE_TYPES, 'pose');
     const poses = options.poseTopic !== undefined ? await readPoses(bag, options.poseTopic, warn) : undefined;
     let next = 0;
     for await (const m of bag.messages({ topics: [options.imageTopic] })) {

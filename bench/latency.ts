@@ -1,0 +1,395 @@
+// Speed at scale: per-stage latency of the live path on a 100k-frame map at camera rates, the fine
+// matchers' cost versus map size and window length, and bag replay throughput.
+//
+//   npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt]
+//       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
+//       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
+//       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
+//
+// The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
+// copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
+// delivers them) through decode -> preprocess -> encode -> centring -> window -> frame votes ->
+// SeqSLAM, on the wall clock with the live overload policy. The pipelines are config/default.yaml
+// (CNN) and config/patchnorm.yaml as shipped; --provider sets the CNN's execution provider.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeImagesToBag } from '../src/cli/images-to-bag.js';
+import { DEMO_IMAGE_TOPIC, DEMO_POSE_TOPIC, generateDemo } from '../src/demo/generate.js';
+import type { PlaceMap } from '../src/map/place-map.js';
+import { createFrontend, createRecognizer, type Frontend } from '../src/pipeline/assemble.js';
+import { buildMap } from '../src/pipeline/build-map.js';
+import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js';
+import { bagFrames } from '../src/pipeline/sources/bag.js';
+import { listImages } from '../src/pipeline/sources/image-folder.js';
+import { STAGES } from '../src/pipeline/timing.js';
+import { traversalDescriptors } from './latency/descriptors.js';
+import { liveRun, type LiveRunResult } from './latency/live-run.js';
+import { fixed, ms, table } from './latency/markdown.js';
+import { matcherCost, type MatcherCostRow } from './latency/matcher-cost.js';
+import { compareIndexes, type IndexRow } from './latency/pca-index.js';
+import { replayThroughput, type ReplayResult } from './latency/replay.js';
+import { syntheticMap, type CellLayout, type SyntheticMap } from './latency/synthetic-map.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    markdown: { type: 'string' },
+    provider: { type: 'string', default: 'cpu' },
+    'intra-op-threads': { type: 'string' },
+    frontends: { type: 'string', default: 'cnn,patchnorm' },
+    rows: { type: 'string' },
+    queries: { type: 'string' },
+    rates: { type: 'string', default: '10,30' },
+    sizes: { type: 'string' },
+    lengths: { type: 'string' },
+    'matcher-frames': { type: 'string' },
+    'replay-frames': { type: 'string' },
+    sections: { type: 'string', default: 'live,matchers,replay' },
+    'map-cache': { type: 'boolean', default: false },
+    cache: { type: 'string', default: 'out/bench/latency' },
+    data: { type: 'string', default: '../shared/data/nordland64' },
+    seed: { type: 'string', default: '1' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
+      '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
+      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--sections live,matchers,replay,index]\n' +
+      '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1]',
+  );
+  process.exit(0);
+}
+
+const quick = args.quick!;
+const num = (v: string | undefined, full: number, fast: number): number => (v !== undefined ? Number(v) : quick ? fast : full);
+const list = (v: string | undefined, full: string, fast: string): number[] => (v ?? (quick ? fast : full)).split(',').map(Number);
+const opts = {
+  rows: num(args.rows, 100_000, 5_000),
+  realRows: quick ? 600 : 2400,
+  queries: num(args.queries, 1000, 60),
+  rates: list(args.rates, '10,30', '10,30'),
+  sizes: list(args.sizes, '1000,10000,100000', '1000,5000'),
+  lengths: list(args.lengths, '5,10,20', '5,10'),
+  matcherFrames: num(args['matcher-frames'], 30, 8),
+  replayFrames: num(args['replay-frames'], 2400, 150),
+  sections: new Set(args.sections!.split(',')),
+  pcaDims: quick ? 64 : 256,
+  indexQueries: quick ? 20 : 100,
+  seed: Number(args.seed),
+};
+const provider = args.provider!;
+if (!['cpu', 'cuda', 'tensorrt'].includes(provider)) throw new Error(`--provider must be cpu, cuda or tensorrt, got ${provider}`);
+
+const FRONTENDS: Record<string, { config: string; label: string; layout: CellLayout }> = {
+  cnn: { config: 'config/default.yaml', label: 'CNN (default)', layout: { kind: 'channel-major', cells: 32 } },
+  patchnorm: { config: 'config/patchnorm.yaml', label: 'patchnorm', layout: { kind: 'image', width: 32, height: 16, patch: 8 } },
+};
+
+const log = (m: string): void => void process.stderr.write(`[latency] ${m}\n`);
+const gib = (mib: number): string => (mib / 1024).toFixed(2);
+
+interface FrontendResult {
+  name: string;
+  label: string;
+  provider: string;
+  dim: number;
+  built: Omit<SyntheticMap, 'map'>;
+  live: LiveRunResult[];
+  replay?: ReplayResult;
+  demoReplay?: ReplayResult & { mapRows: number };
+}
+
+async function loadConfig(name: string): Promise<LoadedConfig> {
+  const loaded = await loadPipelineConfig(FRONTENDS[name].config);
+  const { frontend } = loaded.config;
+  if (frontend.kind === 'patchnorm') return loaded;
+  const threads = args['intra-op-threads'] !== undefined ? { intraOpThreads: Number(args['intra-op-threads']) } : {};
+  return { ...loaded, config: { ...loaded.config, frontend: { ...frontend, providers: [provider as 'cpu'], ...threads } } };
+}
+
+/** nordland winter as a ROS 2 MCAP bag (sensor_msgs/CompressedImage PNG at 10 Hz), written once. */
+async function nordlandBag(): Promise<string> {
+  const dir = path.join(args.cache!, 'bags', 'nordland-winter-10hz');
+  if (!existsSync(path.join(dir, 'metadata.yaml'))) {
+    log(`writing ${dir}`);
+    await mkdir(path.dirname(dir), { recursive: true });
+    await writeImagesToBag(path.join(args.data!, 'winter'), dir, { compressed: true, rateHz: 10 });
+  }
+  return dir;
+}
+
+/** The demo's two drives (JPEG 160x96 at 10 Hz with odometry), generated once. */
+async function demoBags(): Promise<{ map: string; query: string }> {
+  const dir = path.join(args.cache!, 'demo');
+  const map = path.join(dir, 'map_run');
+  const query = path.join(dir, 'query_run');
+  if (!existsSync(path.join(query, 'metadata.yaml'))) {
+    log(`generating the demo bags in ${dir}`);
+    await generateDemo(dir);
+  }
+  return { map, query };
+}
+
+async function runFrontend(name: string): Promise<FrontendResult> {
+  const spec = FRONTENDS[name];
+  const frontend = await createFrontend(await loadConfig(name), { warn: log });
+  try {
+    const summer = path.join(args.data!, 'summer');
+    const winter = path.join(args.data!, 'winter');
+    log(`${name}: encoding ${opts.realRows} summer frames (cached in ${args.cache})`);
+    const real = await traversalDescriptors(summer, opts.realRows, frontend, path.join(args.cache!, 'descriptors'));
+    log(`${name}: building the ${opts.rows}-row map`);
+    const { map: builtMap, ...built } = await syntheticMap(real, frontend, {
+      rows: opts.rows,
+      seed: opts.seed,
+      layout: spec.layout,
+      cacheDir: args['map-cache'] ? path.join(args.cache!, 'maps', `${name}-${opts.rows}-${opts.realRows}-s${opts.seed}`) : undefined,
+      onProgress: (n) => n % 10_000 === 0 && log(`${name}: ${n} rows`),
+    });
+    log(`${name}: map ready in ${built.buildSeconds.toFixed(1)} s${built.loadedFromCache ? ' (loaded from cache)' : ''}`);
+    let map: PlaceMap | undefined = builtMap;
+    const truth = (q: number): number => built.realOffset + q;
+    const result: FrontendResult = { name, label: spec.label, provider: frontend.frameEncoder.provider, dim: frontend.identity.encoder.dim, built, live: [] };
+
+    if (opts.sections.has('live')) {
+      const files = (await listImages(winter)).slice(0, Math.min(opts.queries, opts.realRows));
+      const images = await Promise.all(files.map(async (f) => new Uint8Array(await readFile(f))));
+      for (const rateHz of opts.rates) {
+        log(`${name}: ${images.length} queries paced at ${rateHz} Hz`);
+        const run = await liveRun(images, createRecognizer(frontend, map), { rateHz, warmup: 20, truth });
+        log(`${name} ${rateHz} Hz: e2e p95 ${ms(run.endToEnd.p95)} ms, dropped ${run.dropped}`);
+        result.live.push(run);
+      }
+    }
+    if (opts.sections.has('replay')) {
+      const bag = await nordlandBag();
+      log(`${name}: replaying ${opts.replayFrames} frames of ${bag} against the ${opts.rows}-row map`);
+      result.replay = await replayThroughput(bag, '/camera/image_raw/compressed', createRecognizer(frontend, map), {
+        limit: Math.min(opts.replayFrames, opts.realRows),
+        isCorrect: (q, m) => Math.abs(m - truth(q)) <= 1,
+      });
+    }
+    if (opts.sections.has('matchers') && name === 'cnn') {
+      const queries = await traversalDescriptors(winter, opts.realRows, frontend, path.join(args.cache!, 'descriptors'));
+      log('fine matching cost');
+      matcherRows = matcherCost(map.frameDescriptors, queries, {
+        sizes: opts.sizes,
+        lengths: opts.lengths,
+        frames: opts.matcherFrames,
+        truthOffset: built.realOffset,
+        onCase: (r) => log(`  ${r.variant} rows ${r.rows} L ${r.L}: p50 ${ms(r.match.p50)} ms`),
+      });
+    }
+    if (opts.sections.has('index') && name === 'cnn') {
+      const queries = await traversalDescriptors(winter, opts.realRows, frontend, path.join(args.cache!, 'descriptors'));
+      const step = Math.max(1, Math.floor(queries.rows / opts.indexQueries));
+      const picked = Array.from({ length: Math.min(opts.indexQueries, queries.rows) }, (_, i) => queries.row(i * step));
+      indexRows = compareIndexes(map.frameDescriptors, map.frameIndex, picked, { dims: opts.pcaDims, rerank: 200, sample: 3000, seed: opts.seed, log });
+      indexBuildSeconds = (built.cachedBuild ?? built).buildSeconds;
+    }
+    map = undefined; // the big map can go before the demo map is built
+    global.gc?.();
+    if (opts.sections.has('replay')) result.demoReplay = await demoReplay(frontend);
+    return result;
+  } finally {
+    await frontend.close();
+  }
+}
+
+/** The demo's query drive replayed against a map built from its map drive (a small map, JPEG camera images). */
+async function demoReplay(frontend: Frontend): Promise<ReplayResult & { mapRows: number }> {
+  const bags = await demoBags();
+  const { map } = await buildMap(bagFrames(bags.map, { imageTopic: DEMO_IMAGE_TOPIC, poseTopic: DEMO_POSE_TOPIC, warn: () => {} }), frontend, { source: bags.map });
+  log(`demo: replaying ${bags.query} against a ${map.size}-frame map`);
+  const r = await replayThroughput(bags.query, DEMO_IMAGE_TOPIC, createRecognizer(frontend, map), {
+    limit: Number.MAX_SAFE_INTEGER,
+    poseTopic: DEMO_POSE_TOPIC,
+    isCorrect: (q, m, run) => {
+      const a = run.queryPoses.get(q)?.position;
+      const b = map.frames[m].pose?.position;
+      return !!a && !!b && Math.hypot(a.x - b.x, a.y - b.y) <= 3;
+    },
+  });
+  return { ...r, mapRows: map.size };
+}
+
+let matcherRows: MatcherCostRow[] = [];
+let indexRows: IndexRow[] = [];
+let indexBuildSeconds = 0;
+
+function report(results: FrontendResult[]): string {
+  const out: string[] = [];
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  out.push(
+    '## Latency and throughput (`bench/latency.ts`)',
+    '',
+    `Machine: 2 cores, 24 GiB, Node 20, date 2026-11-22, loaded by concurrent jobs (${cpu}; measured with ` +
+      `${os.cpus().length} logical CPUs, Node ${process.version}). Other benchmarks ran at the same time, so ` +
+      'latencies are noisy, p99 most of all. ' +
+      `Command: \`npx tsx --expose-gc bench/latency.ts ${process.argv.slice(2).join(' ')}\`.`,
+    '',
+  );
+  const first = results[0];
+  if (first) {
+    const copies = results.map((r) => `${r.label}: ${r.built.copies} copies`).join(', ');
+    out.push(
+      `**The map** (${opts.rows} rows): the real nordland64 summer traversal ` +
+        `(${first.built.realRows} frames, encoded and centred as \`map build\` does) at rows ${first.built.realOffset}..` +
+        `${first.built.realOffset + first.built.realRows - 1}; every other row is a copy of a random real summer stretch ` +
+        `(200..${first.built.realRows} frames) with its spatial cells shuffled by one random permutation per copy ` +
+        `(CNN: the 32 cells of the 8x4 grid, the same for all 96 channels; patchnorm: the eight 8x8 patches) ` +
+        `(${copies}). Copies keep real descriptor statistics and real frame-to-frame similarity, ` +
+        'but show places no query visited. Rows are added one by one with `PlaceMap.add` (HNSW M 16, efConstruction 200, ' +
+        'efSearch 200: the shipped defaults). Queries: the real winter images of the same stretch; R@1 (within 1 frame) is ' +
+        'a sanity check that the real place still wins among the distractors, not an accuracy result.',
+      '',
+    );
+    out.push(
+      table(
+        ['frontend', 'dim', 'rows', 'build s', 'ms per row', 'RSS growth GiB', 'note'],
+        results.map((r) => {
+          const b = r.built.cachedBuild ?? r.built;
+          return [r.label, r.dim, opts.rows, fixed(b.buildSeconds, 0), ms((b.buildSeconds * 1000) / opts.rows), gib(b.rssGrowthMiB),
+            r.built.loadedFromCache ? `loaded from the bench cache in ${r.built.buildSeconds.toFixed(0)} s; build numbers from the run that built it` : 'built in this run'];
+        }),
+      ),
+      '',
+    );
+  }
+
+  const live = results.filter((r) => r.live.length);
+  if (live.length) {
+    out.push(
+      '### Per-frame latency, camera paced on the wall clock (live overload policy)',
+      '',
+      'Stages as the recogniser records them. decode = the sharp pipeline (PNG decode + colour + resize to the model input, ' +
+        'one libvips pipeline); preprocess = pixels to the float tensor (CNN only; patchnorm\'s thumbnail is its input); ' +
+        'encode = the model (ONNX) or the patch normalisation; normalize = appearance centring; window = difference-matrix ' +
+        'column; retrieve = HNSW top-50 + frame votes; match = SeqSLAM around 20 candidate ends; process = all of them. ' +
+        'End to end = from the moment the camera published the frame to its result, so waiting behind the previous frame counts. ' +
+        'Dropped frames (replaced while waiting) get no answer.',
+      '',
+    );
+    for (const r of live) {
+      const headers = ['stage'];
+      for (const run of r.live) headers.push(`${run.rateHz} Hz p50`, 'p95', 'p99');
+      const rows: string[][] = [];
+      for (const stage of STAGES) {
+        if (!r.live.some((run) => run.stages[stage])) continue;
+        rows.push([stage === 'total' ? 'process (total)' : stage, ...r.live.flatMap((run) => [run.stages[stage]?.p50, run.stages[stage]?.p95, run.stages[stage]?.p99].map(ms))]);
+      }
+      rows.push(['**end to end**', ...r.live.flatMap((run) => [run.endToEnd.p50, run.endToEnd.p95, run.endToEnd.p99].map((v) => `**${ms(v)}**`))]);
+      out.push(`${r.label}, ${r.dim}-D, execution provider in use: ${r.provider}${r.name === 'cnn' ? ` (requested: ${provider})` : ''}, ms:`, '', table(headers, rows), '');
+    }
+    out.push(
+      table(
+        ['frontend', 'camera', 'frames', 'answered', 'dropped', 'e2e p50 ms', 'e2e p95 ms', 'e2e p99 ms', 'CPU ms/frame', 'R@1 (answered)', 'wall s'],
+        live.flatMap((r) =>
+          r.live.map((run) => [r.label, `${run.rateHz} Hz`, run.frames, run.answered, run.dropped, ms(run.endToEnd.p50), ms(run.endToEnd.p95), ms(run.endToEnd.p99), ms(run.cpuMsPerFrame), fixed(run.recallAt1, 3), fixed(run.wallSeconds, 0)]),
+        ),
+      ),
+      '',
+    );
+  }
+
+  if (matcherRows.length) {
+    const sizes = [...new Set(matcherRows.map((r) => r.rows))];
+    out.push(
+      '### Fine matching cost per frame (CNN descriptors, 3072-D)',
+      '',
+      'matcher.match alone, steady state (lazy difference matrix, cells of earlier frames cached), p50 / p95 ms over ' +
+        `${opts.matcherFrames} frames; rows = map rows the matcher sees (a window of the map around the real stretch). ` +
+        'Candidate ends come from frame votes (top 50 per frame by exact search, outside the timing). ' +
+        'Last column: difference-matrix cells the matcher computed per frame at the largest size (each a 3072-D dot product).',
+      '',
+      table(
+        ['matcher', 'L', ...sizes.map((s) => `${s} rows`), `new cells/frame @${sizes.at(-1)}`],
+        [...new Set(matcherRows.map((r) => `${r.variant}\u0000${r.L}`))].map((key) => {
+          const [variant, L] = key.split('\u0000');
+          const cells = sizes.map((s) => matcherRows.find((r) => r.variant === variant && r.L === Number(L) && r.rows === s));
+          return [variant, L, ...cells.map((c) => (c ? `${ms(c.match.p50)} / ${ms(c.match.p95)}` : '–')), fixed(cells.at(-1)?.cellsPerFrame, 0)];
+        }),
+      ),
+      '',
+    );
+  }
+
+  if (indexRows.length) {
+    out.push(
+      '### Frame index for large maps: HNSW on 3072-D vs a PCA-reduced index (CNN map above)',
+      '',
+      `Top-50 map frames per query (what frame votes ask for), ${opts.indexQueries} real winter query descriptors; recall@50 = share ` +
+        'of the exact 3072-D top 50 found. HNSW parameters as shipped (M 16, efConstruction 200, efSearch 200). The PCA ' +
+        'is fitted (no whitening) on 3000 random map rows.',
+      '',
+      table(
+        ['index', 'dim', 'build s', 'search p50 / p95 ms', 'recall@50'],
+        indexRows.map((r, i) => [r.index, r.dim, i === 0 ? `${fixed(indexBuildSeconds, 0)} (map build)` : fixed(r.buildSeconds, 0), `${ms(r.searchP50)} / ${ms(r.searchP95)}`, fixed(r.recallAt50, 3)]),
+      ),
+      '',
+    );
+  }
+
+  const replays = results.filter((r) => r.replay || r.demoReplay);
+  if (replays.length) {
+    out.push(
+      '### Replay throughput (`seqvpr replay --rate max` library path: bag reading, CDR decoding, every frame)',
+      '',
+      table(
+        ['bag', 'map', 'frontend', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'process p50 / p95 ms', 'time in recogniser', 'R@1'],
+        replays.flatMap((r) => [
+          ...(r.replay ? [['nordland64 winter, PNG 64x32 (MCAP)', `${opts.rows} rows (above)`, r.label, r.replay] as const] : []),
+          ...(r.demoReplay ? [['demo query drive, JPEG 160x96 (MCAP)', `demo map, ${r.demoReplay.mapRows} rows`, r.label, r.demoReplay] as const] : []),
+        ]).map(([bag, map, label, x]) => [
+          bag, map, label, x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`,
+          `${ms(x.processP50)} / ${ms(x.processP95)}`, `${fixed(100 * x.processShare, 0)}%`, fixed(x.recallAt1, 3),
+        ]),
+      ),
+      '',
+    );
+  }
+
+  const cnn = results.find((r) => r.name === 'cnn');
+  const pn = results.find((r) => r.name === 'patchnorm');
+  const cnn10 = cnn?.live.find((l) => l.rateHz === 10);
+  const targets: string[][] = [];
+  if (cnn10) {
+    targets.push([`p95 end to end < 50 ms at 10 Hz, CNN, ${opts.rows}-row map`, `${ms(cnn10.endToEnd.p95)} ms (${cnn10.dropped} dropped)`, cnn10.endToEnd.p95 < 50 ? 'met' : '**missed**']);
+  }
+  if (pn?.replay) {
+    targets.push([`bag replay >= 5x real time, patchnorm, ${opts.rows}-row map`, `${fixed(pn.replay.realTime, 1)}x`, pn.replay.realTime >= 5 ? 'met' : '**missed**']);
+  }
+  if (targets.length) out.push('### Targets', '', table(['target', 'measured', ''], targets), '');
+  out.push(`Peak RSS of the bench process: ${gib(process.resourceUsage().maxRSS / 1024)} GiB.`, '');
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(args.data!, 'summer')) || !existsSync(path.join(args.data!, 'winter'))) {
+    throw new Error(`nordland64 not found under ${args.data}; pass --data DIR`);
+  }
+  const started = Date.now();
+  const results: FrontendResult[] = [];
+  for (const name of args.frontends!.split(',')) {
+    if (!FRONTENDS[name]) throw new Error(`unknown frontend ${name} (cnn, patchnorm)`);
+    results.push(await runFrontend(name));
+    global.gc?.();
+  }
+  const md = report(results) + `\nBench wall time: ${((Date.now() - started) / 1000).toFixed(0)} s.\n`;
+  console.log(md);
+  if (args.markdown) {
+    await mkdir(path.dirname(path.resolve(args.markdown)), { recursive: true });
+    await writeFile(args.markdown, md);
+    log(`wrote ${args.markdown}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,64 @@
+// Replay throughput: a bag streamed through the library path of `seqvpr replay --rate max` (bag
+// reader -> CDR decoding -> recogniser, every frame, one at a time, evaluate()), timed from the
+// first frame read to the last result; map and model loading are not included.
+import type { Frame } from '../../src/core/types.js';
+import { evaluate, type EvaluationRun } from '../../src/eval/evaluate.js';
+import type { PlaceRecognizer } from '../../src/pipeline/recognizer.js';
+import { bagFrames } from '../../src/pipeline/sources/bag.js';
+
+export interface ReplayResult {
+  frames: number;
+  /** Recorded rate of the image topic, from its stamps. */
+  bagHz: number;
+  wallSeconds: number;
+  framesPerSecond: number;
+  /** framesPerSecond / bagHz: how many times faster than the recording. */
+  realTime: number;
+  /** p50 / p95 of the recogniser's own time per frame, ms. */
+  processP50: number;
+  processP95: number;
+  /** Share of the wall time spent inside the recogniser (the rest: bag reading, decoding CDR, the stream). */
+  processShare: number;
+  recallAt1: number | null;
+}
+
+async function* firstFrames(frames: AsyncIterable<Frame>, n: number, stamps: bigint[]): AsyncGenerator<Frame> {
+  for await (const f of frames) {
+    if (stamps.length >= n) return;
+    stamps.push(f.stamp);
+    yield f;
+  }
+}
+
+export async function replayThroughput(
+  bag: string,
+  imageTopic: string,
+  recognizer: PlaceRecognizer,
+  options: {
+    limit: number;
+    poseTopic?: string;
+    /** Whether the answer for a query is right (recall sanity check). */
+    isCorrect?: (queryIndex: number, mapIndex: number, run: EvaluationRun) => boolean;
+  },
+): Promise<ReplayResult> {
+  const stamps: bigint[] = [];
+  const frames = firstFrames(bagFrames(bag, { imageTopic, poseTopic: options.poseTopic, warn: () => {} }), options.limit, stamps);
+  const run = await evaluate(frames, recognizer, { keepColumns: false });
+  const n = run.records.length;
+  const bagHz = (stamps.length - 1) / (Number(stamps.at(-1)! - stamps[0]) / 1e9);
+  const wallSeconds = run.wallTimeMs / 1000;
+  const total = run.stageTimer.histograms.get('total')!;
+  const answered = run.records.filter((r) => r.predicted !== null);
+  const correct = options.isCorrect ? answered.filter((r) => options.isCorrect!(r.queryIndex, r.predicted!, run)).length : 0;
+  return {
+    frames: n,
+    bagHz,
+    wallSeconds,
+    framesPerSecond: n / wallSeconds,
+    realTime: n / wallSeconds / bagHz,
+    processP50: total.quantile(0.5),
+    processP95: total.quantile(0.95),
+    processShare: total.sum / run.wallTimeMs,
+    recallAt1: options.isCorrect && answered.length ? correct / answered.length : null,
+  };
+}

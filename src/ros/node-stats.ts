@@ -1,0 +1,112 @@
+// What /diagnostics reports: totals since configure plus rates and latency over the last period.
+// Fixed-size state only (counters, log-spaced histograms), whatever the running time.
+import type { DiagnosticLevel } from './messages.js';
+import type { DropCounter } from '../pipeline/overload.js';
+import { LatencyHistogram } from '../pipeline/timing.js';
+import { BAD_INPUT_REASONS, type BadInputReason } from './input.js';
+
+export interface DiagnosticContext {
+  mode: string;
+  imageTopic: string;
+  mapId: string;
+  mapSize: number;
+  model: string;
+  executionProvider: string;
+  matcher: string;
+}
+
+export interface DiagnosticReport {
+  level: DiagnosticLevel;
+  message: string;
+  values: Record<string, string | number>;
+}
+
+export class NodeStats {
+  received = 0;
+  processed = 0;
+  notKeyframes = 0;
+  placeMatches = 0;
+  poses = 0;
+  loopClosures = 0;
+  /** Filled by the overload policy (processNewest). */
+  readonly drops: DropCounter = { dropped: 0 };
+  private readonly bad = new Map<BadInputReason, number>();
+  private readonly totalLatency = new LatencyHistogram();
+  private period: { startNs: bigint; latency: LatencyHistogram; received: number; processed: number; dropped: number; bad: number; delayMs: number; delays: number };
+
+  constructor(nowNs: bigint) {
+    this.period = this.newPeriod(nowNs);
+  }
+
+  badInput(reason: BadInputReason): void {
+    this.bad.set(reason, (this.bad.get(reason) ?? 0) + 1);
+    this.period.bad++;
+  }
+
+  badInputCount(reason: BadInputReason): number {
+    return this.bad.get(reason) ?? 0;
+  }
+
+  /** An image arrived; `delayMs` = node clock minus its header stamp. */
+  arrived(delayMs: number): void {
+    this.received++;
+    this.period.received++;
+    if (Number.isFinite(delayMs)) {
+      this.period.delayMs += delayMs;
+      this.period.delays++;
+    }
+  }
+
+  /** A frame went through the pipeline in `latencyMs`. */
+  processedFrame(latencyMs: number): void {
+    this.processed++;
+    this.period.processed++;
+    this.totalLatency.add(latencyMs);
+    this.period.latency.add(latencyMs);
+  }
+
+  /** The status for the period that ends now; a new period starts. */
+  report(nowNs: bigint, context: DiagnosticContext): DiagnosticReport {
+    const p = this.period;
+    const seconds = Number(nowNs - p.startNs) / 1e9;
+    const rate = (n: number) => (seconds > 0 ? n / seconds : 0);
+    const dropped = this.drops.dropped - p.dropped;
+    const values: Record<string, string | number> = {
+      mode: context.mode,
+      'image topic': context.imageTopic,
+      map: context.mapId,
+      'map size': context.mapSize,
+      model: context.model,
+      'execution provider': context.executionProvider,
+      matcher: context.matcher,
+      'input rate (Hz)': rate(p.received),
+      'processed rate (Hz)': rate(p.processed),
+      'input delay (ms)': p.delays ? p.delayMs / p.delays : 0,
+      'latency p50 (ms)': p.latency.quantile(0.5),
+      'latency p95 (ms)': p.latency.quantile(0.95),
+      'latency p95 since configure (ms)': this.totalLatency.quantile(0.95),
+      'frames received': this.received,
+      'frames processed': this.processed,
+      'frames dropped (overload)': this.drops.dropped,
+      'frames not keyframes': this.notKeyframes,
+      'place matches': this.placeMatches,
+      'poses published': this.poses,
+      'loop closures': this.loopClosures,
+    };
+    for (const reason of BAD_INPUT_REASONS) values[`bad input: ${reason}`] = this.bad.get(reason) ?? 0;
+
+    const problems: string[] = [];
+    if (p.received === 0) problems.push(`no images on ${context.imageTopic}`);
+    if (dropped > 0) problems.push(`${dropped} frames dropped (processing slower than the camera)`);
+    if (p.bad > 0) problems.push(`${p.bad} bad inputs`);
+    const message = problems.length
+      ? problems.join('; ')
+      : `${p.processed} frames processed at ${rate(p.processed).toFixed(1)} Hz, map of ${context.mapSize} frames`;
+    this.period = this.newPeriod(nowNs, this.drops.dropped);
+    return { level: problems.length ? 'warn' : 'ok', message, values };
+  }
+
+  private newPeriod(startNs: bigint, dropped = 0) {
+    return { startNs, latency: new LatencyHistogram(), received: 0, processed: 0, dropped, bad: 0, delayMs: 0, delays: 0 };
+  }
+}

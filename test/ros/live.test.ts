@@ -1,0 +1,101 @@
+// seqvpr_node on a real ROS 2 graph: the node runs on rclnodejs, a driver node plays the images of a
+// recorded bag (written and read with src/bag) onto the camera topic, and place matches must come
+// back on ~/place_match. Needs a sourced ROS 2 (ROS_DISTRO), rclnodejs installed, and seqvpr's
+// interfaces built (colcon build; source install/setup.bash; npx generate-ros-messages).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { COMPRESSED_IMAGE_TYPE } from '../../src/bag/convert.js';
+import { openBag } from '../../src/bag/reader.js';
+import { stampToNs } from '../../src/bag/stamp.js';
+import { McapBagWriter } from '../../src/bag/writer.js';
+import { PLACE_MATCH_TYPE } from '../../src/ros/messages.js';
+import { NODE_NAME, SeqvprNode, TOPICS } from '../../src/ros/node.js';
+import { RESULTS_QOS, SENSOR_DATA_QOS } from '../../src/ros/port.js';
+import { RclnodejsPort } from '../../src/ros/rclnodejs-adapter.js';
+import { buildSavedMap, compressedMsg, queryImages, stampOf, writePipelineConfig } from './helpers.js';
+
+const PLACES = 30;
+const IMAGE_TOPIC = '/camera/image_raw/compressed';
+
+function rclnodejsInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('rclnodejs');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
+  it('turns images played from a bag into place matches on ~/place_match', async function () {
+    if (!process.env.ROS_DISTRO) {
+      this.test!.title += ' (skipped: ROS_DISTRO is not set; source a ROS 2 installation to run it)';
+      this.skip();
+    }
+    if (!rclnodejsInstalled()) {
+      this.test!.title += ' (skipped: rclnodejs is not installed; run npm ci with ROS sourced so that the optional rclnodejs builds)';
+      this.skip();
+    }
+    this.timeout(120_000);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-live-'));
+    let node: RclnodejsPort | undefined;
+    let driver: RclnodejsPort | undefined;
+    try {
+      const configFile = await writePipelineConfig(dir);
+      const mapDir = path.join(dir, 'map');
+      await buildSavedMap(dir, configFile, mapDir, PLACES);
+
+      // The query run, recorded as a bag the way `ros2 bag record` writes one.
+      const bagDir = path.join(dir, 'query-bag');
+      const writer = await McapBagWriter.create(bagDir);
+      await writer.addTopic(IMAGE_TOPIC, COMPRESSED_IMAGE_TYPE, 'sensor_data');
+      const images = await queryImages(dir, Array.from({ length: PLACES }, (_, p) => p));
+      for (const [i, img] of images.entries()) await writer.write(IMAGE_TOPIC, stampOf(i), compressedMsg(stampOf(i), img.png, 'png'));
+      await writer.close();
+
+      const name = `${NODE_NAME}_live_test`;
+      // Global arguments apply to every node of the context, the driver's too: no __node remapping here.
+      const args = ['--ros-args', '-p', `map_path:=${mapDir}`, '-p', `config_file:=${configFile}`,
+        '-p', 'image_transport:=compressed', '-p', 'min_confidence:=0.0', '-r', `${TOPICS.compressedImage}:=${IMAGE_TOPIC}`];
+      node = await RclnodejsPort.create({ nodeName: name, argv: [process.argv[0], 'seqvpr_node', ...args] });
+      const seqvpr = new SeqvprNode(node);
+      driver = await RclnodejsPort.create({ nodeName: 'seqvpr_live_test_driver', init: false });
+      const matches: Record<string, any>[] = [];
+      driver.createSubscription(PLACE_MATCH_TYPE, `/${name}/place_match`, RESULTS_QOS, (m) => matches.push(m as Record<string, any>));
+      const camera = driver.createPublisher(COMPRESSED_IMAGE_TYPE, IMAGE_TOPIC, SENSOR_DATA_QOS);
+      node.spin();
+      driver.spin();
+      assert.equal(await seqvpr.start(), true, 'configured and activated');
+      assert.equal(node.lifecycleState, 'active');
+      await new Promise((r) => setTimeout(r, 1000)); // discovery
+
+      const bag = await openBag(bagDir);
+      try {
+        for await (const m of bag.messages({ topics: [IMAGE_TOPIC] })) {
+          camera.publish(m.message as Record<string, unknown>);
+          await new Promise((r) => setTimeout(r, 100)); // 10 Hz, as recorded
+        }
+      } finally {
+        await bag.close();
+      }
+      for (let waited = 0; matches.length < PLACES - 5 && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+
+      assert.ok(matches.length >= PLACES - 5, `place matches arrived (${matches.length} of ${PLACES} frames)`);
+      let correct = 0;
+      for (const m of matches) {
+        const i = Number((stampToNs(m.header.stamp) - stampOf(0)) / (stampOf(1) - stampOf(0)));
+        assert.equal(stampToNs(m.header.stamp), stampOf(i), 'stamped like a published image');
+        if (i >= 4 && Math.abs(m.map_index - i) <= 1) correct++;
+      }
+      assert.ok(correct >= matches.length - 8, `matches land on the right places (${correct} of ${matches.length})`);
+      assert.equal(await node.transition('shutdown'), true);
+    } finally {
+      driver?.shutdownRos(false);
+      node?.shutdownRos();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
