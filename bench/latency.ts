@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     cache: { type: 'string', default: 'out/bench/latency' },
     data: { type: 'string', default: '../shared/data/nordland64' },
     seed: { type: 'string', default: '1' },
+    'machine-note': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -60,7 +61,7 @@ if (args.help) {
     'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
       '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
       '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--sections live,matchers,replay,index]\n' +
-      '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1]',
+      '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT]',
   );
   process.exit(0);
 }
@@ -228,9 +229,8 @@ function report(results: FrontendResult[]): string {
   out.push(
     '## Latency and throughput (`bench/latency.ts`)',
     '',
-    `Machine: 2 cores, 24 GiB, Node 20, date 2026-11-22, loaded by concurrent jobs (${cpu}; measured with ` +
-      `${os.cpus().length} logical CPUs, Node ${process.version}). Other benchmarks ran at the same time, so ` +
-      'latencies are noisy, p99 most of all. ' +
+    `Machine: ${os.cpus().length} logical CPUs (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+      `${new Date().toISOString().slice(0, 10)}${args['machine-note'] ? `, ${args['machine-note']}` : ''}. ` +
       `Command: \`npx tsx --expose-gc bench/latency.ts ${process.argv.slice(2).join(' ')}\`.`,
     '',
   );

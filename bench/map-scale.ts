@@ -18,7 +18,7 @@ import { summariseLatency } from '../src/eval/percentile.js';
 import { DATA_KINDS, loadDataset, makeDataset, type DataKind, type Dataset } from './map-scale/data.js';
 import { cachedFitModel, makeFittedDataset, type FittedModel } from './map-scale/fitted.js';
 import { exactBaseline, measurePlaceMap, sweepGraph } from './map-scale/seqvpr-side.js';
-import { runFaissPeer, writePeerInputs } from './map-scale/faiss-side.js';
+import { assertFaissAvailable, runFaissPeer, writePeerInputs } from './map-scale/faiss-side.js';
 import { indexStats, latency, renderMarkdown, type BenchRecord, type RunInfo, type ScaleRecord } from './map-scale/report.js';
 
 // Options without parser defaults, so --quick can supply its own unless a value is given.
@@ -60,7 +60,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`usage: npx tsx --expose-gc bench/map-scale.ts [options]
   --scales 10000x3072,100000x3072,1000000x256   maps as COUNTxDIM ('' for none)
-  --data route,random       route: random walk + noisy revisits (main case); random: uniform (worst case);
+  --data route              route: random walk + noisy revisits (main case); random: uniform (worst case);
                             fitted: shaped like real descriptors, fitted to --fit-map MAP.npy --fit-queries QUERIES.npy
                               (seqvpr extract output, query row i = the same place as map row i) on --fit-axes 256 axes
                             npy: real descriptors from --base-npy MAP.npy --queries-npy QUERIES.npy (seqvpr extract)
@@ -70,7 +70,7 @@ if (args.help) {
   --threads 1               faiss OpenMP threads (hnswlib-node is single-threaded)
   --python /usr/bin/python3 the interpreter with faiss and numpy
   --sweep                   also sweep seqvpr's HNSW parameters:
-    --sweep-scale 100000x3072 --sweep-data route --sweep-m 8,16,32
+    --sweep-scale 100000x256 --sweep-data route --sweep-m 8,16,32
     --sweep-ef-construction 100,200 --sweep-ef-search 10,20,40,80,160,320 --target 0.98
   --io                      also time saving and loading the seqvpr map
   --quick                   10k x 256-D route data, 50 queries, a small sweep: a smoke test under a minute
@@ -106,6 +106,7 @@ function parseKinds(text: string): DataKind[] {
 
 const target = Number(args.target);
 if (args.peer !== 'faiss' && args.peer !== 'none') throw new Error(`--peer takes faiss or none; got "${args.peer}"`);
+if (args.peer === 'faiss' && args.render === undefined) await assertFaissAvailable(args.python);
 
 if (args.render !== undefined) {
   const records: BenchRecord[] = [];
@@ -117,7 +118,7 @@ if (args.render !== undefined) {
 }
 
 const scales = list(args.scales ?? (quick ? '10000x256' : '10000x3072,100000x3072,1000000x256')).map(parseScale);
-const kinds = parseKinds(args.data ?? (quick ? 'route' : 'route,random'));
+const kinds = parseKinds(args.data ?? 'route');
 const queryCount = positiveInt(args.queries ?? (quick ? '50' : '200'));
 const k = positiveInt(args.k);
 const seed = positiveInt(args.seed);
@@ -129,7 +130,7 @@ const hnsw: HnswParams = {
   efSearch: positiveInt(args['ef-search']),
 };
 const sweep = args.sweep || quick;
-const sweepScale = parseScale(args['sweep-scale'] ?? (quick ? '10000x256' : '100000x3072'));
+const sweepScale = parseScale(args['sweep-scale'] ?? (quick ? '10000x256' : '100000x256'));
 const sweepKinds = parseKinds(args['sweep-data']);
 const sweepM = numbers(args['sweep-m'] ?? (quick ? '8,16' : '8,16,32'));
 const sweepEfc = numbers(args['sweep-ef-construction'] ?? (quick ? '100' : '100,200'));

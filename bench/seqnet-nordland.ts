@@ -11,6 +11,7 @@
 //   npx tsx bench/seqnet-nordland.ts [--data ../shared/data/nordland64] [--out out/seqnet-nordland]
 //       [--train 17:1200] [--val 1250:1550] [--test 1600:2400] [--length 10] [--kernel 5]
 //       [--pca-dims 256] [--epochs 6] [--lr 1e-3] [--random-epochs 6] [--random-lr 1e-4] [--seed 123]
+//       [--markdown FILE]
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     'random-epochs': { type: 'string', default: '6' },
     'random-lr': { type: 'string', default: '1e-4' },
     seed: { type: 'string', default: '123' },
+    markdown: { type: 'string' },
   },
 });
 
@@ -217,26 +219,31 @@ async function main(): Promise<void> {
   await writeFile(path.join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
   const f = (v: number): string => v.toFixed(3);
-  console.log(`\n(a) Sequence descriptor alone, TEST frames ${args.test} (${alone.delta.queries} winter queries, nearest summer sequence, tolerance 1), L = ${L}, ${pca.fit.outputDim}-D PCA-whitened CNN descriptors\n`);
-  console.log('| descriptor | R@1 | R@5 | R@10 |');
-  console.log('|---|---|---|---|');
-  for (const v of variants) console.log(`| ${v.label} | ${f(alone[v.key].r1)} | ${f(alone[v.key].r5)} | ${f(alone[v.key].r10)} |`);
-  console.log(`\n(b) Hierarchical pipeline on the TEST stretch (sequence descriptor top 10 -> SeqSLAM, L = ${L}; map = summer test frames, queries = winter test frames)\n`);
-  console.log('| sequence descriptor | R@1 | R@5 | AP | R@100%P | match p50 (ms) |');
-  console.log('|---|---|---|---|---|---|');
+  const lines: string[] = [];
+  const say = (text: string): void => void lines.push(text);
+  say(`\n(a) Sequence descriptor alone, TEST frames ${args.test} (${alone.delta.queries} winter queries, nearest summer sequence, tolerance 1), L = ${L}, ${pca.fit.outputDim}-D PCA-whitened CNN descriptors\n`);
+  say('| descriptor | R@1 | R@5 | R@10 |');
+  say('|---|---|---|---|');
+  for (const v of variants) say(`| ${v.label} | ${f(alone[v.key].r1)} | ${f(alone[v.key].r5)} | ${f(alone[v.key].r10)} |`);
+  say(`\n(b) Hierarchical pipeline on the TEST stretch (sequence descriptor top 10 -> SeqSLAM, L = ${L}; map = summer test frames, queries = winter test frames)\n`);
+  say('| sequence descriptor | R@1 | R@5 | AP | R@100%P | match p50 (ms) |');
+  say('|---|---|---|---|---|---|');
   for (const v of variants.filter((x) => x.key !== 'single')) {
     const p = pipeline[v.key];
-    console.log(`| ${v.label} | ${f(p.r1)} | ${f(p.r5)} | ${f(p.ap)} | ${f(p.rAtP100)} | ${p.matchP50Ms.toFixed(2)} |`);
+    say(`| ${v.label} | ${f(p.r1)} | ${f(p.r5)} | ${f(p.ap)} | ${f(p.rAtP100)} | ${p.matchP50Ms.toFixed(2)} |`);
   }
   const d = pipeline.default;
-  console.log(`| (reference: default pipeline, built-in CNN, frame votes -> SeqSLAM) | ${f(d.r1)} | ${f(d.r5)} | ${f(d.ap)} | ${f(d.rAtP100)} | ${d.matchP50Ms.toFixed(2)} |`);
-  console.log('\nTraining (val = frames ' + args.val + '):\n');
-  console.log('| model | init val R@1 / R@5 | best epoch | best val R@1 / R@5 | triplets/s | queries/s | train time (s) |');
-  console.log('|---|---|---|---|---|---|---|');
+  say(`| (reference: default pipeline, built-in CNN, frame votes -> SeqSLAM) | ${f(d.r1)} | ${f(d.r5)} | ${f(d.ap)} | ${f(d.rAtP100)} | ${d.matchP50Ms.toFixed(2)} |`);
+  say('\nTraining (val = frames ' + args.val + '):\n');
+  say('| model | init val R@1 / R@5 | best epoch | best val R@1 / R@5 | triplets/s | queries/s | train time (s) |');
+  say('|---|---|---|---|---|---|---|');
   for (const m of models) {
     const t = trained[m.key];
-    console.log(`| ${m.label} | ${f(t.init.r1)} / ${f(t.init.r5)} | ${t.bestEpoch} | ${f(t.valR1)} / ${f(t.valR5)} | ${Math.round(t.termsPerSecond)} | ${Math.round(t.queriesPerSecond)} | ${t.trainSeconds.toFixed(0)} |`);
+    say(`| ${m.label} | ${f(t.init.r1)} / ${f(t.init.r5)} | ${t.bestEpoch} | ${f(t.valR1)} / ${f(t.valR5)} | ${Math.round(t.termsPerSecond)} | ${Math.round(t.queriesPerSecond)} | ${t.trainSeconds.toFixed(0)} |`);
   }
+  const markdown = lines.join('\n') + '\n';
+  process.stdout.write(markdown);
+  if (args.markdown) await writeFile(args.markdown, `## SeqNet training on nordland64\n\nCommand: \`npx tsx bench/seqnet-nordland.ts\` (${results.seconds.toFixed(0)} s in all).\n${markdown}`);
 }
 
 await main();

@@ -6,6 +6,7 @@ import type { Frame, RawImage } from '../src/core/types.js';
 import { nsToStamp } from '../src/bag/stamp.js';
 import { McapBagWriter } from '../src/bag/writer.js';
 import { bagFrames } from '../src/pipeline/sources/bag.js';
+import { mulberry32 } from '../test/support/random-unit-vectors.js';
 
 export const WIDTH = 64;
 export const HEIGHT = 32;
@@ -13,17 +14,6 @@ export const IMAGE_TOPIC = '/camera/image_raw';
 export const T0 = 1_700_000_000_000_000_000n;
 export const PERIOD_NS = 100_000_000n;
 
-/** A deterministic uniform [0, 1) generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Light {
   gain: number;

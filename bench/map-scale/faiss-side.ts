@@ -28,6 +28,15 @@ export async function writePeerInputs(dir: string, data: Dataset, truth: GroundT
   await writeNpyMatrix(path.join(dir, 'truth.npy'), labels);
 }
 
+/** Fails fast, before any index is built, when the interpreter cannot import faiss and numpy. */
+export async function assertFaissAvailable(python: string): Promise<void> {
+  try {
+    await promisify(execFile)(python, ['-c', 'import faiss, numpy']);
+  } catch {
+    throw new Error(`${python} cannot import faiss and numpy: apt-get install python3-faiss python3-numpy, or pass --peer none`);
+  }
+}
+
 export async function runFaissPeer(
   python: string,
   dir: string,

@@ -94,13 +94,14 @@ export function renderMarkdown(records: readonly BenchRecord[], target: number):
 function scaleSection(records: readonly ScaleRecord[]): string {
   const first = records[0];
   const peer = records.find((r) => r.faiss)?.faiss;
-  const threads = peer ? `faiss ${peer.version} restricted with omp_set_num_threads(${peer.threads})` : 'no faiss peer in these runs';
+  const threads = peer ? `faiss ${peer.version} on the OpenMP threads its column gives (omp_set_num_threads)` : 'no faiss peer in these runs';
   const key = (r: ScaleRecord): string[] => [count(r.count), String(r.dim), r.data];
   const build = records.map((r) => [
     ...key(r),
     `${r.hnsw.m}/${r.hnsw.efConstruction}/${r.hnsw.efSearch}`,
     fixed(r.seqvpr.hnsw.buildSeconds, 1),
     fixed(r.faiss?.hnsw.buildSeconds, 1),
+    r.faiss ? String(r.faiss.threads) : '',
     ratio(r.seqvpr.hnsw.buildSeconds, r.faiss?.hnsw.buildSeconds),
     mib(r.seqvpr.hnsw.indexBytes),
     mib(r.faiss?.hnsw.indexBytes),
@@ -126,12 +127,12 @@ function scaleSection(records: readonly ScaleRecord[]): string {
     ? ['### seqvpr map save / verified load', '', table(['N', 'dim', 'data', 'save s', 'load s', 'on disk MiB'], withIo.map((r) => [...key(r), fixed(r.seqvpr.io!.saveSeconds, 2), fixed(r.seqvpr.io!.loadSeconds, 2), mib(r.seqvpr.io!.diskBytes)])), '']
     : [];
   return [
-    `### Build and memory (HNSW M/efConstruction/efSearch as listed; one thread each: hnswlib-node builds on one thread, ${threads})`,
+    `### Build and memory (HNSW M/efConstruction/efSearch as listed; hnswlib-node builds on one thread, ${threads})`,
     '',
     'Index MiB: the graph as each library serialises it (vectors + links). RSS Δ: resident growth over the build; ' +
       "seqvpr's builds a whole PlaceMap, which also keeps its own copy of the descriptor rows for exact search.",
     '',
-    table(['N', 'dim', 'data', 'HNSW params', 'seqvpr build s', 'faiss build s', 'ratio', 'seqvpr index MiB', 'faiss index MiB', 'ratio', 'seqvpr map RSS Δ MiB', 'faiss HNSW RSS Δ MiB'], build),
+    table(['N', 'dim', 'data', 'HNSW params', 'seqvpr build s', 'faiss build s', 'faiss threads', 'ratio', 'seqvpr index MiB', 'faiss index MiB', 'ratio', 'seqvpr map RSS Δ MiB', 'faiss HNSW RSS Δ MiB'], build),
     '',
     `### Single-query latency (ms) and recall@${k} against exact search, ${first.queries} queries per row`,
     '',

@@ -2,25 +2,11 @@
 // same traversal encodes each image once. Only file images are cached (keyed by path); everything
 // else passes straight through.
 import type { ImageSource } from '../core/types.js';
-import type { EncodeTiming, FrameEncoder } from './types.js';
+import { DelegatingFrameEncoder } from './delegating.js';
+import type { EncodeTiming } from './types.js';
 
-export class CachingFrameEncoder implements FrameEncoder {
+export class CachingFrameEncoder extends DelegatingFrameEncoder {
   private readonly cache = new Map<string, Float32Array>();
-
-  constructor(private readonly inner: FrameEncoder) {}
-
-  get id(): string {
-    return this.inner.id;
-  }
-  get hash(): string {
-    return this.inner.hash;
-  }
-  get dim(): number {
-    return this.inner.dim;
-  }
-  get provider(): string {
-    return this.inner.provider;
-  }
 
   async encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
     const missing = images.filter((im) => im.kind !== 'file' || !this.cache.has(im.path));
@@ -31,9 +17,5 @@ export class CachingFrameEncoder implements FrameEncoder {
       if (im.kind === 'file') this.cache.set(im.path, fresh[i]);
     });
     return images.map((im) => byImage.get(im) ?? this.cache.get((im as { path: string }).path)!);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { DescriptorMatrix } from '../core/matrix.js';
 import type { ImageSource } from '../core/types.js';
+import { DelegatingFrameEncoder } from '../encoders/delegating.js';
 import type { FrameEncoder } from '../encoders/types.js';
 import { readNpyMatrix, writeNpyMatrix } from './npy.js';
 
@@ -27,7 +28,7 @@ export interface ResumableEncoderOptions {
   warn?: (message: string) => void;
 }
 
-export class ResumableFrameEncoder implements FrameEncoder {
+export class ResumableFrameEncoder extends DelegatingFrameEncoder {
   private readonly cache = new Map<string, Float32Array>();
   private pendingKeys: string[] = [];
   private pendingRows: Float32Array[] = [];
@@ -36,12 +37,13 @@ export class ResumableFrameEncoder implements FrameEncoder {
   readonly resumed: number;
 
   private constructor(
-    private readonly inner: FrameEncoder,
+    inner: FrameEncoder,
     readonly dir: string,
     loaded: { keys: string[]; rows: DescriptorMatrix }[],
     nextChunk: number,
     private readonly chunkSize: number,
   ) {
+    super(inner);
     for (const { keys, rows } of loaded) keys.forEach((k, i) => this.cache.set(k, rows.row(i)));
     this.resumed = this.cache.size;
     this.nextChunk = nextChunk;
@@ -72,19 +74,6 @@ export class ResumableFrameEncoder implements FrameEncoder {
       }
     }
     return new ResumableFrameEncoder(inner, dir, loaded, nextChunk, options.chunkSize ?? 256);
-  }
-
-  get id(): string {
-    return this.inner.id;
-  }
-  get hash(): string {
-    return this.inner.hash;
-  }
-  get dim(): number {
-    return this.inner.dim;
-  }
-  get provider(): string {
-    return this.inner.provider;
   }
 
   async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
@@ -122,9 +111,6 @@ export class ResumableFrameEncoder implements FrameEncoder {
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  async close(): Promise<void> {
-    await this.inner.close();
-  }
 }
 
 async function readState(dir: string): Promise<State | undefined> {

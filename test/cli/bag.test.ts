@@ -4,45 +4,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import sharp from 'sharp';
-import { registerBag } from '../../src/cli/commands/bag.js';
 import { IMAGES_EPOCH_NS, writeImagesToBag } from '../../src/cli/images-to-bag.js';
 import type { Frame } from '../../src/core/types.js';
 import { bagFrames } from '../../src/pipeline/sources/bag.js';
+import { runSeqvpr } from '../support/run-cli.js';
 import { writePlacePng } from '../support/synthetic-images.js';
+
+/** Runs `seqvpr bag ...args` with stdout and stderr captured. */
+const bag = (...args: string[]) => runSeqvpr('bag', ...args);
 
 const FIXTURE = path.resolve('../shared/data/rosbag2-fixtures/mcap_talker');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `seqvpr bag ...args` with stdout and stderr captured; resets the exit code afterwards. */
-async function bag(...args: string[]): Promise<Run> {
-  const program = new Command('seqvpr').exitOverride();
-  registerBag(program);
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (key: 'stdout' | 'stderr') =>
-    ((chunk: string | Uint8Array) => {
-      out[key] += chunk.toString();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    await program.parseAsync(['node', 'seqvpr', 'bag', ...args]);
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, ...out };
-}
 
 async function readFrames(bagDir: string, imageTopic: string, poseTopic?: string): Promise<Frame[]> {
   const frames: Frame[] = [];

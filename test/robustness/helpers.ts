@@ -11,41 +11,12 @@ import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { McapBagWriter } from '../../src/bag/writer.js';
 import { nsToStamp } from '../../src/bag/stamp.js';
-import { buildProgram } from '../../src/cli/main.js';
 import { flattenModel } from '../encoders/onnx-fixtures.js';
 import { HEIGHT, WIDTH } from '../ros/helpers.js';
+import { runSeqvpr, type CliRun } from '../support/run-cli.js';
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** stderr lines that are not warnings (the error, when the command failed). */
-  errorLines: string[];
-}
-
-/** Runs `seqvpr ...args` in-process, as bin/seqvpr.js does, capturing stdout and stderr. */
-export async function seqvpr(...args: string[]): Promise<CliRun> {
-  const program = buildProgram().exitOverride();
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (key: 'stdout' | 'stderr') =>
-    ((chunk: string | Uint8Array) => {
-      out[key] += chunk.toString();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    await program.parseAsync(['node', 'seqvpr', ...args]);
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  const errorLines = out.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('seqvpr: warning: ') && !l.startsWith('report: '));
-  return { code, ...out, errorLines };
-}
+/** Runs `seqvpr ...args` in-process with its output captured. */
+export const seqvpr = runSeqvpr;
 
 const execFileAsync = promisify(execFile);
 

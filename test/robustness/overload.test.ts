@@ -4,13 +4,11 @@
 // node must hold at most one frame in flight and one waiting, always start on the newest frame,
 // count every replaced frame as dropped and say so in /diagnostics.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { stampToNs } from '../../src/bag/stamp.js';
 import type { ImageSource } from '../../src/core/types.js';
 import { PatchNormEncoder } from '../../src/encoders/patchnorm.js';
-import { buildSavedMap, imageMsg, nodeUnderTest, queryImages, stampOf, writePipelineConfig, type NodeUnderTest, type PlaceImage } from '../ros/helpers.js';
+import { imageMsg, nodeUnderTest, savedMapFixture, stampOf, type NodeUnderTest, type PlaceImage } from '../ros/helpers.js';
 import { diagnosticValue } from './helpers.js';
 
 const PLACES = 20;
@@ -59,11 +57,7 @@ describe('overload: camera at 3x the sustainable rate (live node, fake clock)', 
   const original = PatchNormEncoder.prototype.encode;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-overload-'));
-    config = await writePipelineConfig(dir);
-    mapDir = path.join(dir, 'map');
-    await buildSavedMap(dir, config, mapDir, PLACES);
-    images = await queryImages(dir, Array.from({ length: PLACES }, (_, p) => p));
+    ({ dir, configFile: config, mapDir, images } = await savedMapFixture('seqvpr-overload-', PLACES));
   });
 
   after(async () => {

@@ -1,7 +1,9 @@
 // Shared fixtures for the node tests: synthetic places as ROS image messages, a small posed map
 // built and saved with the real pipeline (patchnorm front end, for speed), the shipped parameter
 // file, and a node on the fake transport whose every published message is CDR-serialised.
-import { readFile, writeFile } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import YAML from 'yaml';
@@ -159,4 +161,29 @@ export async function nodeUnderTest(overrides: Record<string, ParameterValue>): 
     },
   });
   return { port, node: new SeqvprNode(port), serializationFailures };
+}
+
+export interface SavedMapFixture {
+  dir: string;
+  configFile: string;
+  mapDir: string;
+  /** Query images of every place, in place order. */
+  images: PlaceImage[];
+}
+
+/** A temp folder with the test pipeline config, a saved map of `places` places and a query image of each. */
+export async function savedMapFixture(prefix: string, places: number): Promise<SavedMapFixture> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  const configFile = await writePipelineConfig(dir);
+  const mapDir = path.join(dir, 'map');
+  await buildSavedMap(dir, configFile, mapDir, places);
+  const images = await queryImages(dir, Array.from({ length: places }, (_, p) => p));
+  return { dir, configFile, mapDir, images };
+}
+
+/** After a node test: every published message serialised as its ROS type, and the node is shut down. */
+export async function finishNode(t: NodeUnderTest | undefined): Promise<void> {
+  if (!t) return;
+  assert.deepEqual(t.serializationFailures, [], 'every published message serialises as its ROS type');
+  if (t.port.lifecycleState !== 'finalized') await t.port.transition('shutdown');
 }

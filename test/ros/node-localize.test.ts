@@ -2,8 +2,7 @@
 // compressed images in, place matches and poses out (every message serialised as its ROS type),
 // diagnostics, overload, bad input, services and run-time parameters.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stampToNs } from '../../src/bag/stamp.js';
 import { loadMap } from '../../src/map/load-map.js';
@@ -12,13 +11,12 @@ import { poseCovariance } from '../../src/ros/pose-covariance.js';
 import {
   PERIOD_NS,
   T0,
-  buildSavedMap,
   compressedMsg,
+  finishNode,
   imageMsg,
   nodeUnderTest,
-  queryImages,
+  savedMapFixture,
   stampOf,
-  writePipelineConfig,
   type NodeUnderTest,
   type PlaceImage,
 } from './helpers.js';
@@ -37,11 +35,7 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
   let t: NodeUnderTest | undefined;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-node-'));
-    configFile = await writePipelineConfig(dir);
-    mapDir = path.join(dir, 'map');
-    await buildSavedMap(dir, configFile, mapDir, PLACES);
-    images = await queryImages(dir, Array.from({ length: PLACES }, (_, p) => p));
+    ({ dir, configFile, mapDir, images } = await savedMapFixture('seqvpr-node-', PLACES));
   });
 
   after(async () => {
@@ -49,11 +43,8 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
   });
 
   afterEach(async () => {
-    if (t) {
-      assert.deepEqual(t.serializationFailures, [], 'every published message serialises as its ROS type');
-      if (t.port.lifecycleState !== 'finalized') await t.port.transition('shutdown');
-      t = undefined;
-    }
+    await finishNode(t);
+    t = undefined;
   });
 
   const start = async (overrides: Record<string, any> = {}) => {

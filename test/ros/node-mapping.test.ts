@@ -12,6 +12,7 @@ import {
   PERIOD_NS,
   T0,
   buildSavedMap,
+  finishNode,
   imageMsg,
   nodeUnderTest,
   odometryMsg,
@@ -41,11 +42,8 @@ describe('seqvpr_node, map and slam modes (fake transport, real pipeline)', () =
   });
 
   afterEach(async () => {
-    if (t) {
-      assert.deepEqual(t.serializationFailures, [], 'every published message serialises as its ROS type');
-      if (t.port.lifecycleState !== 'finalized') await t.port.transition('shutdown');
-      t = undefined;
-    }
+    await finishNode(t);
+    t = undefined;
   });
 
   describe('map mode', () => {

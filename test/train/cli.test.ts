@@ -1,51 +1,16 @@
-// The training commands end to end through commander, as `seqvpr` runs them (registered here the
-// way src/cli/main.ts registers every command), on synthetic images and a tiny ONNX frame model.
+// The training commands end to end through commander, as `seqvpr` runs them, on synthetic images
+// and a tiny ONNX frame model.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import YAML from 'yaml';
-import { registerExport } from '../../src/cli/commands/export.js';
-import { registerExtract } from '../../src/cli/commands/extract.js';
-import { registerPca } from '../../src/cli/commands/pca.js';
-import { registerTrain } from '../../src/cli/commands/train.js';
 import { OnnxGraphBuilder } from '../../src/onnx/builder.js';
 import { readDescriptorSet } from '../../src/train/descriptor-set.js';
+import { runSeqvpr as seqvpr } from '../support/run-cli.js';
 import { writePlacePng } from '../support/synthetic-images.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function seqvpr(...args: string[]): Promise<Run> {
-  const program = new Command('seqvpr').exitOverride();
-  registerExtract(program);
-  registerPca(program);
-  registerTrain(program);
-  registerExport(program);
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (key: 'stdout' | 'stderr') =>
-    ((chunk: string | Uint8Array) => {
-      out[key] += chunk.toString();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    await program.parseAsync(['node', 'seqvpr', ...args]);
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, ...out };
-}
 
 describe('seqvpr extract / pca / train seqnet / export', function () {
   this.timeout(120000);

@@ -6,7 +6,6 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { Frame, ImageSource } from '../../src/core/types.js';
 import { createFrameEncoder } from '../../src/encoders/factory.js';
-import type { FrameEncoder } from '../../src/encoders/types.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { pipelineConfigSchema } from '../../src/pipeline/config.js';
@@ -14,30 +13,15 @@ import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
 import { readDescriptorSet } from '../../src/train/descriptor-set.js';
 import { extractDescriptors, frameRange, parseRange } from '../../src/train/extract.js';
 import { ResumableFrameEncoder } from '../../src/train/resumable-encoder.js';
+import { DelegatingFrameEncoder } from '../../src/encoders/delegating.js';
 import { writePlacePng } from '../support/synthetic-images.js';
 
 /** Counts the images its inner encoder really encodes. */
-class CountingEncoder implements FrameEncoder {
+class CountingEncoder extends DelegatingFrameEncoder {
   encoded = 0;
-  constructor(private readonly inner: FrameEncoder) {}
-  get id(): string {
-    return this.inner.id;
-  }
-  get hash(): string {
-    return this.inner.hash;
-  }
-  get dim(): number {
-    return this.inner.dim;
-  }
-  get provider(): string {
-    return this.inner.provider;
-  }
   async encode(images: readonly ImageSource[]): Promise<Float32Array[]> {
     this.encoded += images.length;
     return this.inner.encode(images);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
