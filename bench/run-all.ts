@@ -65,10 +65,13 @@ for (const bench of BENCHES) {
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const flags = process.argv.slice(2);
 const header = [
   '# seqvpr benchmarks',
   '',
-  `Assembled by \`npm run bench${args.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ` +
+  `Assembled by \`npm run bench${flags.length ? ` -- ${flags.join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}` +
+    (args.reuse ? ' from the sections the benchmarks wrote (each names the command that made it)' : '') +
+    ': ' +
     `${os.cpus().length} logical CPUs (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, no GPU. ` +
     'Each section names its own command and date; run them one at a time (`npm run bench -- --only NAME`).',
   '',
