@@ -2,7 +2,9 @@
 // assembled from the sections. One at a time on purpose: they would share the cores and distort
 // each other's timings.
 //
-//   npm run bench [-- --quick] [--only latency,map-scale,soak,seqnet] [--reuse] [--out BENCHMARKS.md]
+//   npm run bench [-- --quick] [--only latency,map-scale,soak,seqnet] [--reuse] [--out FILE]
+//
+// Full runs write BENCHMARKS.md; --quick writes out/bench/BENCHMARKS.quick.md (a smoke test).
 //
 // --reuse keeps sections already written in out/bench/sections (to resume after one bench failed,
 // or to assemble runs made by hand with the same commands).
@@ -18,8 +20,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     reuse: { type: 'boolean', default: false },
-    out: { type: 'string', default: 'BENCHMARKS.md' },
-    sections: { type: 'string', default: 'out/bench/sections' },
+    out: { type: 'string' },
+    sections: { type: 'string' },
     data: { type: 'string', default: '../shared/data/nordland64' },
   },
 });
@@ -40,14 +42,18 @@ const BENCHES: Bench[] = [
   { name: 'seqnet', script: 'bench/seqnet-nordland.ts', args: [], quickArgs: ['--epochs', '1', '--random-epochs', '1'], needsData: true },
 ];
 
+// A quick smoke run must never overwrite the committed results.
+const outFile = args.out ?? (args.quick ? 'out/bench/BENCHMARKS.quick.md' : 'BENCHMARKS.md');
+const sectionsDir = args.sections ?? (args.quick ? 'out/bench/sections-quick' : 'out/bench/sections');
+
 const wanted = args.only ? new Set(args.only.split(',')) : undefined;
 const unknown = [...(wanted ?? [])].filter((n) => !BENCHES.some((b) => b.name === n));
 if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
 
-await mkdir(args.sections!, { recursive: true });
+await mkdir(sectionsDir, { recursive: true });
 const sections: string[] = [];
 for (const bench of BENCHES) {
-  const file = path.join(args.sections!, `${bench.name}.md`);
+  const file = path.join(sectionsDir, `${bench.name}.md`);
   if (wanted && !wanted.has(bench.name)) {
     if (existsSync(file)) sections.push(file);
     continue;
@@ -77,8 +83,8 @@ const header = [
   '',
 ];
 const bodies = await Promise.all(sections.map((f) => readFile(f, 'utf8')));
-await writeFile(args.out!, [...header, ...bodies.map((b) => b.trimEnd() + '\n')].join('\n'));
-process.stderr.write(`[bench] wrote ${args.out} (${sections.length} sections)\n`);
+await writeFile(outFile, [...header, ...bodies.map((b) => b.trimEnd() + '\n')].join('\n'));
+process.stderr.write(`[bench] wrote ${outFile} (${sections.length} sections)\n`);
 
 function runNode(argv: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
