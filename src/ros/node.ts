@@ -50,6 +50,7 @@ import {
   type Timer,
 } from './port.js';
 import { poseCovariance } from './pose-covariance.js';
+import { RecentStamps } from './recent-stamps.js';
 import { ThrottledLog } from './throttled-log.js';
 
 export const NODE_NAME = 'seqvpr_node';
@@ -114,7 +115,7 @@ export class SeqvprNode {
   /** Set when the clock jumped back; the next processed frame restarts the query window first. */
   private restartPending = false;
   /** Stamps of the last processed frames by query index (the place match's window), bounded. */
-  private readonly recentStamps = new Map<number, StampNs>();
+  private readonly recentStamps = new RecentStamps();
   /** The frame being processed, awaited before encoders are released. */
   private busy: Promise<void> = Promise.resolve();
   /** Transitions and map switches run one at a time. */
@@ -364,7 +365,8 @@ export class SeqvprNode {
         result.error instanceof ImageDecodeError ? 'corrupt_image' : result.error instanceof DescriptorError ? 'invalid_descriptor' : 'processing_error';
       return this.badInput(reason, `frame stamped ${formatStamp(frame.stamp)}: ${result.error.message}`);
     }
-    this.rememberStamp(result.frame.index, frame.stamp, c.loaded.config.windowLength);
+    // Stamps for the correspondences of the next matches: their window, with one to spare.
+    this.recentStamps.remember(result.frame.index, frame.stamp, c.loaded.config.windowLength + 1);
     // Deactivated, cleaned up or switched to another map meanwhile: this result is stale.
     if (!this.active || this.configured !== c || c.session !== session) return;
     try {
@@ -399,12 +401,6 @@ export class SeqvprNode {
       c.publishers.loopClosure.publish(toLoopClosureMsg({ header, loop, map: session.map }));
       this.stats.loopClosures++;
     }
-  }
-
-  private rememberStamp(index: number, stamp: StampNs, windowLength: number): void {
-    this.recentStamps.set(index, stamp);
-    // Insertion order is processing order: the first key is the oldest.
-    while (this.recentStamps.size > windowLength + 1) this.recentStamps.delete(this.recentStamps.keys().next().value!);
   }
 
   // --- diagnostics ---

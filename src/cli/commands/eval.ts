@@ -22,6 +22,7 @@ import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
 import type { FrameResult } from '../../pipeline/recognizer.js';
+import { RecentStamps } from '../../ros/recent-stamps.js';
 import { ResultsBagWriter } from '../../ros/results-bag.js';
 import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
 import { progressBar } from '../progress.js';
@@ -191,7 +192,7 @@ function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skip
 /** Writes each place match of a run into a bag, in order, keeping only the stamps a window needs. */
 class ResultsRecorder {
   private pending: Promise<void> = Promise.resolve();
-  private readonly stamps = new Map<number, bigint>();
+  private readonly stamps = new RecentStamps();
 
   private constructor(
     private readonly writer: ResultsBagWriter,
@@ -203,8 +204,7 @@ class ResultsRecorder {
   }
 
   record(result: FrameResult): void {
-    this.stamps.set(result.frame.index, result.frame.stamp);
-    this.stamps.delete(result.frame.index - STAMPS_KEPT);
+    this.stamps.remember(result.frame.index, result.frame.stamp, STAMPS_KEPT);
     if (result.kind !== 'match') return;
     const input = {
       header: { stamp: result.frame.stamp, frameId: result.frame.frameId },
