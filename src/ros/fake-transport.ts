@@ -1,8 +1,17 @@
 // An in-memory RosPort: topics, services, parameters, a settable clock with timers, and the managed
 // node state machine, all without ROS. Tests publish into the node's subscriptions and read what it
 // published; users can drive a SeqvprNode the same way (e.g. from their own transport).
+//
+// It behaves as ROS does where the node depends on it (test/ros/RCL-BEHAVIOUR.md lists each rule and
+// its source): parameters come from a command line (`argv`: -p rules, params files with any node
+// key) resolved and typed as rcl does; every message and service request and response crosses a CDR
+// round trip; the lifecycle services answer with the hook's outcome.
+import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
+import { deserializeMessage, serializeMessage } from './messages.js';
+import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
+import { throughTheWire } from './service-types.js';
+import { asRclnodejsSendsIt, exactByteArrays } from './wire.js';
 import {
-  LIFECYCLE_TRANSITIONS,
   type LifecycleHooks,
   type LifecycleState,
   type LifecycleTransition,
@@ -20,11 +29,21 @@ import {
 
 export interface FakeTransportOptions {
   nodeName?: string;
-  /** Start-up parameter values, as a params file or `-p name:=value` would give them. */
+  /**
+   * The node's command line, as `ros2 run` / `ros2 launch` give it (`--ros-args -p name:=value
+   * --params-file F ...`): parsed, typed and matched to nodeName the way rcl and rclcpp do.
+   */
+  argv?: string[];
+  /** Reads a --params-file (default: from disk). */
+  readFile?: (path: string) => string;
+  /**
+   * Start-up values set in code, after the command line (like rclcpp's NodeOptions
+   * parameter_overrides). Untyped: a number fits an integer or a double parameter.
+   */
   parameterOverrides?: Record<string, ParameterValue>;
   /** Initial clock, nanoseconds. */
   startTimeNs?: bigint;
-  /** Sees every published message with its type before it is recorded (e.g. a serialiser that throws on a bad field). */
+  /** Sees every published message with its type before it is serialised and recorded. */
   checkMessage?: (type: string, message: Record<string, unknown>) => void;
   /** Also print log lines (default: only recorded). */
   echoLogs?: boolean;
@@ -61,7 +80,9 @@ export class FakeTransport implements RosPort {
   readonly logs: LogRecord[] = [];
   readonly logger: Logger;
   private clockNs: bigint;
-  private readonly overrides: Record<string, ParameterValue>;
+  /** From the command line (typed, resolved for this node) and from code (untyped, winning). */
+  private readonly argOverrides: Map<string, ParameterOverride>;
+  private readonly codeOverrides: Map<string, ParameterValue>;
   private readonly descriptors = new Map<string, ParameterDescriptor>();
   private readonly values = new Map<string, ParameterValue>();
   private readonly setCallbacks: ((changes: readonly ParameterChange[]) => SetParametersResult)[] = [];
@@ -70,19 +91,35 @@ export class FakeTransport implements RosPort {
   private readonly published = new Map<string, PublishedMessage[]>();
   private readonly services = new Map<string, { type: string; handler: ServiceHandler }>();
   private readonly timers: FakeTimer[] = [];
-  private hooks: LifecycleHooks | undefined;
   private state: LifecycleState = 'unconfigured';
-  private transitions: Promise<unknown> = Promise.resolve();
+  private readonly lifecycle: ManagedLifecycle;
 
   constructor(private readonly options: FakeTransportOptions = {}) {
     this.nodeName = options.nodeName ?? '/seqvpr_node';
     this.clockNs = options.startTimeNs ?? 0n;
-    this.overrides = { ...options.parameterOverrides };
+    this.argOverrides = parameterOverridesFromArgs(options.argv ?? [], this.nodeName, options.readFile);
+    this.codeOverrides = new Map(Object.entries(options.parameterOverrides ?? {}));
     const record = (level: LogRecord['level']) => (message: string) => {
       this.logs.push({ level, message });
       if (options.echoLogs) console.log(`[${level}] ${message}`);
     };
     this.logger = { info: record('info'), warn: record('warn'), error: record('error') };
+    this.lifecycle = new ManagedLifecycle({
+      logger: this.logger,
+      state: () => this.state,
+      commit: (transition, outcome) => {
+        const from = this.state;
+        this.state = stateAfter(from, transition, outcome);
+        // rcl_lifecycle publishes each completed transition on ~/transition_event.
+        this.record('lifecycle_msgs/msg/TransitionEvent', '~/transition_event', {
+          timestamp: 0n,
+          transition: { id: 0, label: outcome === 'success' ? 'transition_success' : 'transition_failure' },
+          start_state: { id: STATE_IDS[from], label: from },
+          goal_state: { id: STATE_IDS[this.state], label: this.state },
+        });
+      },
+    });
+    for (const s of this.lifecycle.services()) this.createService(s.type, s.name, s.handler);
   }
 
   // --- RosPort ---
@@ -93,7 +130,8 @@ export class FakeTransport implements RosPort {
 
   declareParameter(descriptor: ParameterDescriptor, defaultValue: ParameterValue): ParameterValue {
     if (this.descriptors.has(descriptor.name)) throw new Error(`parameter ${descriptor.name} is already declared`);
-    const value = descriptor.name in this.overrides ? this.overrides[descriptor.name] : defaultValue;
+    const fromArgs = this.argOverrides.get(descriptor.name);
+    const value = this.codeOverrides.get(descriptor.name) ?? (fromArgs ? (overrideValue(descriptor, fromArgs) as ParameterValue) : defaultValue);
     const problem = checkAgainstDescriptor(descriptor, value);
     if (problem) throw new Error(`cannot declare parameter ${descriptor.name}: ${problem}`);
     this.descriptors.set(descriptor.name, descriptor);
@@ -102,7 +140,7 @@ export class FakeTransport implements RosPort {
   }
 
   parameterOverrideNames(): string[] {
-    return Object.keys(this.overrides);
+    return [...new Set([...this.argOverrides.keys(), ...this.codeOverrides.keys()])];
   }
 
   onSetParameters(callback: (changes: readonly ParameterChange[]) => SetParametersResult): void {
@@ -135,9 +173,7 @@ export class FakeTransport implements RosPort {
         if (!entry.live) throw new Error(`publish on destroyed publisher ${topic}`);
         const msg = message as Record<string, unknown>;
         this.options.checkMessage?.(type, msg);
-        const list = this.published.get(topic) ?? [];
-        list.push({ type, message: msg });
-        this.published.set(topic, list);
+        this.record(type, topic, msg);
       },
       destroy: () => {
         entry.live = false;
@@ -164,8 +200,7 @@ export class FakeTransport implements RosPort {
   }
 
   setLifecycleHooks(hooks: LifecycleHooks): void {
-    if (this.hooks) throw new Error('lifecycle hooks are already set');
-    this.hooks = hooks;
+    this.lifecycle.setHooks(hooks);
   }
 
   get lifecycleState(): LifecycleState {
@@ -174,17 +209,28 @@ export class FakeTransport implements RosPort {
 
   /** Transitions run one after another, as the ROS state machine allows only one at a time. */
   transition(transition: LifecycleTransition): Promise<boolean> {
-    const run = this.transitions.then(() => this.runTransition(transition));
-    this.transitions = run;
-    return run;
+    return this.lifecycle.transition(transition);
+  }
+
+  /** `ros2 lifecycle set <node> <transition>`: the ~/change_state service, answered after the hook. */
+  async changeState(transition: LifecycleTransition | number): Promise<boolean> {
+    const request = typeof transition === 'number' ? { transition: { id: transition, label: '' } } : { transition: { id: 0, label: transition } };
+    return (await this.callService('~/change_state', request)).success === true;
   }
 
   // --- test side ---
 
-  /** Delivers `message` to every live subscription on `topic` (synchronously, like one executor callback each). */
+  /**
+   * Delivers `message` to every live subscription on `topic` (synchronously, like one executor
+   * callback each), as each subscriber receives it: serialised as the subscription's type and read
+   * back (byte arrays arrive as views into the received buffer).
+   */
   publish(topic: string, message: unknown): number {
     const subs = [...(this.subscriptions.get(topic) ?? [])];
-    for (const s of subs) if (s.active) s.callback(message);
+    for (const s of subs) {
+      if (!s.active) continue;
+      s.callback(deserializeMessage(s.type, serializeMessage(s.type, exactByteArrays(message as Record<string, unknown>))));
+    }
     return subs.length;
   }
 
@@ -209,10 +255,12 @@ export class FakeTransport implements RosPort {
     this.published.clear();
   }
 
+  /** Calls a service the way a client on the graph does: request and response cross the wire as CDR. */
   async callService(name: string, request: Record<string, unknown>): Promise<Record<string, unknown>> {
     const service = this.services.get(name);
     if (!service) throw new Error(`no service ${name}; offered: ${[...this.services.keys()].join(', ') || 'none'}`);
-    return service.handler(request);
+    const response = await service.handler(throughTheWire(service.type, 'request', request));
+    return throughTheWire(service.type, 'response', response);
   }
 
   getParameter(name: string): ParameterValue | undefined {
@@ -223,7 +271,22 @@ export class FakeTransport implements RosPort {
     return this.descriptors.get(name);
   }
 
-  /** Sets parameters at run time as `ros2 param set` would: descriptor checks first, then the node's callbacks. */
+  /**
+   * `ros2 param set <node> <name> <text>`: the text typed as YAML (ros2param api
+   * get_parameter_value), then set. rclnodejs 2.2.0 checks the type against the descriptor before
+   * the node's callback (lib/node.js _setParametersAtomically -> _validateParameters): `1` for a
+   * double parameter is refused with its type-mismatch message.
+   */
+  setParameterFromCli(name: string, text: string): SetParametersResult {
+    const parsed = new RclParams();
+    parseParamRule(`${name}:=${text}`, parsed);
+    const typed = parsed.nodes[0].parameters.get(name)!;
+    const d = this.descriptors.get(name);
+    if (d && typed.type !== d.type) return { successful: false, reason: `Type mismatch for parameter '${name}': expected ${d.type}, got ${typed.type}` };
+    return this.setParameters([{ name, value: typed.value as ParameterValue }]);
+  }
+
+  /** Sets parameters at run time as the set_parameters service does: descriptor checks first, then the node's callbacks. */
   setParameters(changes: readonly ParameterChange[]): SetParametersResult {
     for (const { name, value } of changes) {
       const d = this.descriptors.get(name);
@@ -263,30 +326,12 @@ export class FakeTransport implements RosPort {
     return this.logs.filter((l) => pattern.test(l.message));
   }
 
-  private async runTransition(transition: LifecycleTransition): Promise<boolean> {
-    const from = this.state;
-    const to = LIFECYCLE_TRANSITIONS[from][transition];
-    if (!to) {
-      this.logger.warn(`lifecycle: ${transition} is not allowed from ${from}`);
-      return false;
-    }
-    const hooks = this.hooks;
-    try {
-      if (hooks) {
-        if (transition === 'configure') await hooks.onConfigure();
-        else if (transition === 'activate') await hooks.onActivate();
-        else if (transition === 'deactivate') await hooks.onDeactivate();
-        else if (transition === 'cleanup') await hooks.onCleanup();
-        else await hooks.onShutdown(from);
-      }
-    } catch (e) {
-      this.logger.error(`lifecycle: ${transition} failed: ${(e as Error).message}`);
-      // Shutdown always ends the node; other failed transitions leave it where it was.
-      if (transition === 'shutdown') this.state = 'finalized';
-      return false;
-    }
-    this.state = to;
-    return true;
+  /** What a subscriber on the graph receives: the message as rclnodejs sends it, serialised and read back. */
+  private record(type: string, topic: string, message: Record<string, unknown>): void {
+    serializeMessage(type, asRclnodejsSendsIt(exactByteArrays(message)));
+    const list = this.published.get(topic) ?? [];
+    list.push({ type, message });
+    this.published.set(topic, list);
   }
 }
 

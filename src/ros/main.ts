@@ -3,9 +3,15 @@
 // when autostart is set, spins, and shuts down in order on SIGINT / SIGTERM (deactivate, release,
 // then ROS).
 import { NODE_NAME, SeqvprNode } from './node.js';
+import { nodeVersionProblem } from './node-version.js';
 import { RclnodejsPort } from './rclnodejs-adapter.js';
 
 async function main(): Promise<void> {
+  const tooOld = nodeVersionProblem();
+  if (tooOld) {
+    process.stderr.write(`${tooOld}\n`);
+    process.exit(1);
+  }
   const port = await RclnodejsPort.create({ nodeName: NODE_NAME });
   const node = new SeqvprNode(port);
   port.spin();
@@ -28,8 +34,8 @@ async function main(): Promise<void> {
 
   if (!(await node.start())) {
     port.logger.error(
-      `autostart failed (see above): the node stays unconfigured; fix the parameters (ros2 param set ${port.nodeName} ...) and run ` +
-        `ros2 lifecycle set ${port.nodeName} configure, then activate`,
+      `autostart failed (see above): the node stays unconfigured; fix the parameters (params file or -p, and restart; ` +
+        `or ros2 param set ${port.nodeName} ..., see the README's limits) and run ros2 lifecycle set ${port.nodeName} configure, then activate`,
     );
   }
 }

@@ -272,7 +272,7 @@ export function messageDefinitionText(type: string): string {
   return text;
 }
 
-interface Codec {
+export interface Codec {
   checker: MessageShapeChecker;
   writer: MessageWriter;
   reader: MessageReader;
@@ -280,24 +280,29 @@ interface Codec {
 
 const codecs = new Map<string, Codec>();
 
-function codecFor(type: string): Codec {
-  const canonical = canonicalTypeName(type);
+/** The codec of `type` (canonical name) from its full definition text (cached by name). */
+export function codecFromText(canonical: string, text: () => string): Codec {
   let codec = codecs.get(canonical);
   if (!codec) {
-    const text = messageDefinitionText(canonical);
     try {
-      const definitions = parse(text, { ros2: true });
+      const definitions = parse(text(), { ros2: true });
       codec = {
         checker: new MessageShapeChecker(canonical, definitions),
         writer: new MessageWriter(definitions),
         reader: new MessageReader(definitions),
       };
     } catch (err) {
+      if (err instanceof RosMessageError) throw err;
       throw new RosMessageError(`definition of ${canonical} cannot be parsed: ${(err as Error).message}`, { cause: err });
     }
     codecs.set(canonical, codec);
   }
   return codec;
+}
+
+function codecFor(type: string): Codec {
+  const canonical = canonicalTypeName(type);
+  return codecFromText(canonical, () => messageDefinitionText(canonical));
 }
 
 /**
@@ -306,27 +311,33 @@ function codecFor(type: string): Codec {
  * (the CDR writer alone would silently write a default instead).
  */
 export function serializeMessage(type: string, message: Record<string, unknown>): Uint8Array {
-  const codec = codecFor(type);
-  try {
-    codec.checker.check(message);
-    return codec.writer.writeMessage(message);
-  } catch (err) {
-    throw new RosMessageError(`message does not fit ${canonicalTypeName(type)}: ${(err as Error).message}`, { cause: err });
-  }
+  return serializeWith(codecFor(type), canonicalTypeName(type), message);
 }
 
 /** The message in CDR `bytes`; throws RosMessageError when they are not a `type`. */
 export function deserializeMessage(type: string, bytes: Uint8Array): Record<string, unknown> {
-  const codec = codecFor(type);
+  return deserializeWith(codecFor(type), canonicalTypeName(type), bytes);
+}
+
+export function serializeWith(codec: Codec, canonical: string, message: Record<string, unknown>): Uint8Array {
+  try {
+    codec.checker.check(message);
+    return codec.writer.writeMessage(message);
+  } catch (err) {
+    throw new RosMessageError(`message does not fit ${canonical}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function deserializeWith(codec: Codec, canonical: string, bytes: Uint8Array): Record<string, unknown> {
   let message: Record<string, unknown>;
   try {
     message = codec.reader.readMessage<Record<string, unknown>>(bytes);
   } catch (err) {
-    throw new RosMessageError(`bytes are not a ${canonicalTypeName(type)}: ${(err as Error).message}`, { cause: err });
+    throw new RosMessageError(`bytes are not a ${canonical}: ${(err as Error).message}`, { cause: err });
   }
   const unread = bytes.byteLength - codec.reader.lastReadByteLength();
   if (unread > MAX_PADDING_BYTES) {
-    throw new RosMessageError(`bytes are not a ${canonicalTypeName(type)}: ${unread} bytes left after the message`);
+    throw new RosMessageError(`bytes are not a ${canonical}: ${unread} bytes left after the message`);
   }
   return message;
 }

@@ -234,7 +234,7 @@ export class SeqvprNode {
     const raw = p.image_transport === 'raw';
     const imageType = raw ? IMAGE_TYPE : COMPRESSED_IMAGE_TYPE;
     const imageTopic = raw ? TOPICS.image : TOPICS.compressedImage;
-    const qos: QosProfile = { reliability: p['qos.reliability'], durability: 'volatile', depth: p['qos.depth'] };
+    const qos: QosProfile = { reliability: p.qos_reliability, durability: 'volatile', depth: p.qos_depth };
     const input = new Subject<Omit<Frame, 'index'>>();
     const processing = input.pipe(processNewest((frame: Omit<Frame, 'index'>) => this.processFrame(frame), this.stats.drops)).subscribe();
     const subscriptions = [this.port.createSubscription(imageType, imageTopic, qos, (m) => this.onImage(imageType, imageTopic, m))];

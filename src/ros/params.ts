@@ -25,8 +25,8 @@ export interface NodeParams {
   publish_pose: boolean;
   pose_covariance_scale: number;
   map_frame_id: string;
-  'qos.reliability': 'best_effort' | 'reliable';
-  'qos.depth': number;
+  qos_reliability: 'best_effort' | 'reliable';
+  qos_depth: number;
   diagnostics_period_s: number;
   autostart: boolean;
   execution_providers: string[];
@@ -116,11 +116,11 @@ export const PARAMETERS: { readonly [K in keyof NodeParams]: Spec<NodeParams[K]>
     type: 'string', default: 'map', apply: 'live', nonEmpty: true,
     description: 'frame_id of ~/pose (the fixed frame the map poses are in, REP-105 "map").',
   },
-  'qos.reliability': {
+  qos_reliability: {
     type: 'string', default: 'best_effort', apply: 'configure', values: ['best_effort', 'reliable'],
     description: 'Reliability of the image and odom subscriptions; best_effort matches every publisher.',
   },
-  'qos.depth': {
+  qos_depth: {
     type: 'integer', default: 5, apply: 'configure', range: { from: 1, to: 1000 },
     description: 'History depth of the image subscription.',
   },
@@ -143,6 +143,16 @@ export const PARAMETERS: { readonly [K in keyof NodeParams]: Spec<NodeParams[K]>
 };
 
 export const PARAMETER_NAMES = Object.keys(PARAMETERS) as (keyof NodeParams)[];
+
+/**
+ * Parameters renamed since 0.1.0. The dotted names crashed the node on a real graph (`ros2 param
+ * list` segfaulted rclnodejs 2.2.0, whose list_parameters handler reports dotted names as
+ * prefixes), so no parameter name has a dot any more; an old params file is refused with the new name.
+ */
+export const RENAMED_PARAMETERS: Readonly<Record<string, keyof NodeParams>> = {
+  'qos.reliability': 'qos_reliability',
+  'qos.depth': 'qos_depth',
+};
 
 export function isNodeParameter(name: string): name is keyof NodeParams {
   return Object.hasOwn(PARAMETERS, name);
@@ -208,6 +218,13 @@ export function parameterDescriptor(name: keyof NodeParams): ParameterDescriptor
 
 /** Declares every parameter on the port and returns the validated start-up values. */
 export function declareNodeParams(port: RosPort): NodeParams {
+  const renamed = port.parameterOverrideNames().filter((n) => Object.hasOwn(RENAMED_PARAMETERS, n));
+  if (renamed.length) {
+    throw new ConfigError(
+      `seqvpr_node parameters were renamed: ${renamed.map((n) => `${n} -> ${RENAMED_PARAMETERS[n]}`).join(', ')}; ` +
+        'rename them in your params file or -p arguments (in YAML: qos_depth: 5, not qos: {depth: 5})',
+    );
+  }
   const values: Record<string, ParameterValue> = {};
   for (const name of PARAMETER_NAMES) {
     values[name] = port.declareParameter(parameterDescriptor(name), PARAMETERS[name].default as ParameterValue);

@@ -7,8 +7,10 @@
 // scripts/check-rclnodejs-types.sh, which type-checks this file against them.
 import type * as Rcl from 'rclnodejs';
 import { SeqvprError } from '../core/errors.js';
+import { ManagedLifecycle, type HookOutcome } from './lifecycle.js';
+import { overrideValue, parameterOverridesFromArgs, type ParameterOverride } from './ros-arguments.js';
+import { exactByteArrays } from './wire.js';
 import {
-  LIFECYCLE_TRANSITIONS,
   type LifecycleHooks,
   type LifecycleState,
   type LifecycleTransition,
@@ -37,13 +39,13 @@ const PARAMETER_TYPE: Record<ParameterType, Rcl.ParameterType> = {
   string: 4 as Rcl.ParameterType,
   string_array: 9 as Rcl.ParameterType,
 };
-const CALLBACK_SUCCESS = 97 as Rcl.lifecycle.CallbackReturnCode;
+const CALLBACK_RETURN: Record<HookOutcome, Rcl.lifecycle.CallbackReturnCode> = {
+  success: 97 as Rcl.lifecycle.CallbackReturnCode,
+  failure: 98 as Rcl.lifecycle.CallbackReturnCode,
+};
 const KEEP_LAST = 1 as Rcl.QoS.HistoryPolicy;
 const RELIABILITY = { reliable: 1, best_effort: 2 } as Record<QosProfile['reliability'], Rcl.QoS.ReliabilityPolicy>;
 const DURABILITY = { transient_local: 1, volatile: 2 } as Record<QosProfile['durability'], Rcl.QoS.DurabilityPolicy>;
-
-/** What to do to undo a transition whose hook failed after rclnodejs had already moved on. */
-const ROLLBACK: Partial<Record<LifecycleTransition, LifecycleTransition>> = { configure: 'cleanup', activate: 'deactivate' };
 
 /** Loads rclnodejs (its ESM build has a default export only) and takes back SIGINT handling. */
 export async function loadRclnodejs(): Promise<Rclnodejs> {
@@ -91,27 +93,72 @@ export interface RclnodejsNodeOptions {
   rclnodejs?: Rclnodejs;
 }
 
+/**
+ * rclnodejs 2.2.0's lifecycle State (lib/lifecycle.js) has `id` and `label` only; its .d.ts
+ * declares an `asMessage()` that does not exist (calling it stopped the node at start-up).
+ */
+function stateLabel(state: Rcl.lifecycle.State): string {
+  return (state as unknown as Rcl.lifecycle.SerializedState).label;
+}
+
 /** A running rclnodejs context with one lifecycle node behind a RosPort. */
 export class RclnodejsPort implements RosPort {
   readonly logger: Logger;
-  private hooks: LifecycleHooks | undefined;
-  /** The outcome of the hook the last rclnodejs transition started. */
-  private pending: Promise<boolean> | undefined;
+  private readonly lifecycle: ManagedLifecycle;
+  /** What the rclnodejs transition callbacks return: the outcome of the hook that already ran. */
+  private outcome: HookOutcome = 'success';
+  /** Start-up values for this node, resolved from the command line as rcl + rclcpp do. */
+  private readonly overrides: Map<string, ParameterOverride>;
 
   private constructor(
     private readonly rcl: Rclnodejs,
     readonly node: LifecycleNode,
+    argv: readonly string[],
   ) {
     const log = node.getLogger();
     this.logger = { info: (m) => void log.info(m), warn: (m) => void log.warn(m), error: (m) => void log.error(m) };
+    // rclnodejs 2.2.0 keeps only the `/**` and bare-name entries (lib/node.js
+    // _getNativeParameterOverrides): what `ros2 launch` writes under /seqvpr_node would be lost.
+    this.overrides = parameterOverridesFromArgs(argv, node.getFullyQualifiedName());
+    this.syncSimTime();
+    this.lifecycle = new ManagedLifecycle({
+      logger: this.logger,
+      state: () => stateOf(stateLabel(this.node.currentState)),
+      commit: (transition, outcome) => {
+        this.outcome = outcome;
+        this.node[transition](); // runs the callback below, which returns `outcome`
+      },
+    });
+    const answer = () => CALLBACK_RETURN[this.outcome];
+    node.registerOnConfigure(answer);
+    node.registerOnActivate(answer);
+    node.registerOnDeactivate(answer);
+    node.registerOnCleanup(answer);
+    node.registerOnShutdown(answer);
+    for (const s of this.lifecycle.services()) this.createService(s.type, s.name, s.handler);
   }
 
-  /** Initialises rclnodejs (parsing --ros-args) and creates the lifecycle node. */
+  /**
+   * Initialises rclnodejs (parsing --ros-args) and creates the lifecycle node. The node is created
+   * without rcl's lifecycle services (rclnodejs would answer ~/change_state before an asynchronous
+   * hook ends); the port offers them (lifecycle.ts). rcl still publishes ~/transition_event.
+   */
   static async create(options: RclnodejsNodeOptions): Promise<RclnodejsPort> {
     const rcl = options.rclnodejs ?? (await loadRclnodejs());
-    if (options.init !== false) await rcl.init(undefined, options.argv ?? process.argv);
-    const node = new rcl.lifecycle.LifecycleNode(options.nodeName, options.namespace ?? '');
-    return new RclnodejsPort(rcl, node);
+    const argv = options.argv ?? process.argv;
+    if (options.init !== false) await rcl.init(undefined, argv);
+    const node = new rcl.lifecycle.LifecycleNode(options.nodeName, options.namespace ?? '', undefined, undefined, false);
+    return new RclnodejsPort(rcl, node, argv);
+  }
+
+  /** use_sim_time is declared by rclnodejs itself, from its own (partial) view of the overrides. */
+  private syncSimTime(): void {
+    const o = this.overrides.get('use_sim_time');
+    if (!o) return;
+    const value = overrideValue({ name: 'use_sim_time', type: 'bool' }, o) as boolean;
+    if (this.node.getParameter('use_sim_time').value !== value) {
+      this.node.setParameter(new this.rcl.Parameter('use_sim_time', PARAMETER_TYPE.bool, value));
+    }
   }
 
   get nodeName(): string {
@@ -124,18 +171,38 @@ export class RclnodejsPort implements RosPort {
 
   declareParameter(d: ParameterDescriptor, defaultValue: ParameterValue): ParameterValue {
     const type = PARAMETER_TYPE[d.type];
-    let range: Rcl.Range | undefined;
-    // Step 0: any value in the range (rclnodejs's FloatingPointRange defaults to a step of 1).
-    if (d.range && d.type === 'double') range = new this.rcl.FloatingPointRange(d.range.from, d.range.to, 0);
-    if (d.range && d.type === 'integer') range = new this.rcl.IntegerRange(BigInt(d.range.from), BigInt(d.range.to), 1n);
-    const descriptor = new this.rcl.ParameterDescriptor(d.name, type, d.description, d.readOnly, range);
+    const descriptor = new this.rcl.ParameterDescriptor(d.name, type, d.description, d.readOnly, this.range(d));
     if (d.additionalConstraints) descriptor.additionalConstraints = d.additionalConstraints;
-    const declared = this.node.declareParameter(new this.rcl.Parameter(d.name, type, toRosValue(d.type, defaultValue)), descriptor);
+    const override = this.overrides.get(d.name);
+    const value = override ? (overrideValue(d, override) as ParameterValue) : defaultValue;
+    // ignoreOverride: the value is already resolved (and typed) above, rclnodejs's own would be partial.
+    const declared = this.node.declareParameter(new this.rcl.Parameter(d.name, type, toRosValue(d.type, value)), descriptor, true);
     return fromRosValue(declared.value);
   }
 
+  /**
+   * The descriptor's range, with the field names rcl_interfaces/FloatingPointRange and IntegerRange
+   * have. rclnodejs 2.2.0's ParameterDescriptor.toMessage() puts its Range objects into the
+   * describe_parameters response as they are, and the message is filled from their enumerable
+   * fields (rosidl_gen/message_translator.cjs copyMsgObject: `for (let i in obj)`), which are
+   * `_fromValue`, `_toValue`, `_step`: the ranges arrived as zeros. Own `from_value`, `to_value`
+   * and `step` fields make them arrive.
+   */
+  private range(d: ParameterDescriptor): Rcl.Range | undefined {
+    if (!d.range) return undefined;
+    const fields = (from: unknown, to: unknown, step: unknown) => ({
+      from_value: { value: from, enumerable: true },
+      to_value: { value: to, enumerable: true },
+      step: { value: step, enumerable: true },
+    });
+    // Step 0: any value in the range (rclnodejs's FloatingPointRange defaults to a step of 1).
+    if (d.type === 'double') return Object.defineProperties(new this.rcl.FloatingPointRange(d.range.from, d.range.to, 0), fields(d.range.from, d.range.to, 0));
+    const [from, to] = [BigInt(d.range.from), BigInt(d.range.to)];
+    return Object.defineProperties(new this.rcl.IntegerRange(from, to, 1n), fields(from, to, 1n));
+  }
+
   parameterOverrideNames(): string[] {
-    return this.node.getParameterOverrides().map((p) => p.name);
+    return [...this.overrides.keys()];
   }
 
   onSetParameters(callback: (changes: readonly ParameterChange[]) => SetParametersResult): void {
@@ -154,7 +221,7 @@ export class RclnodejsPort implements RosPort {
     const publisher = this.node.createPublisher(typeDescriptor(type), topic, { qos: this.qos(qos) });
     return {
       topic,
-      publish: (message: T) => publisher.publish(message),
+      publish: (message: T) => publisher.publish(exactByteArrays(message)),
       destroy: () => this.node.destroyPublisher(publisher),
     };
   }
@@ -179,37 +246,15 @@ export class RclnodejsPort implements RosPort {
   }
 
   setLifecycleHooks(hooks: LifecycleHooks): void {
-    if (this.hooks) throw new SeqvprError('lifecycle hooks are already set');
-    this.hooks = hooks;
-    // rclnodejs runs transition callbacks synchronously; the hooks are asynchronous (loading a model
-    // or a map takes seconds). So a callback reports success at once and the hook's outcome follows:
-    // when it fails, the transition is undone (configure -> cleanup, activate -> deactivate).
-    this.node.registerOnConfigure(() => this.bridge('configure', () => hooks.onConfigure()));
-    this.node.registerOnActivate(() => this.bridge('activate', () => hooks.onActivate()));
-    this.node.registerOnDeactivate(() => this.bridge('deactivate', () => hooks.onDeactivate()));
-    this.node.registerOnCleanup(() => this.bridge('cleanup', () => hooks.onCleanup()));
-    this.node.registerOnShutdown((from) => this.bridge('shutdown', () => hooks.onShutdown(stateOf(from.asMessage().label))));
+    this.lifecycle.setHooks(hooks);
   }
 
   get lifecycleState(): LifecycleState {
-    return stateOf(this.node.currentState.asMessage().label);
+    return stateOf(stateLabel(this.node.currentState));
   }
 
-  async transition(transition: LifecycleTransition): Promise<boolean> {
-    const from = this.lifecycleState;
-    const goal = LIFECYCLE_TRANSITIONS[from][transition];
-    if (!goal) {
-      this.logger.warn(`lifecycle: ${transition} is not allowed from ${from}`);
-      return false;
-    }
-    this.pending = undefined;
-    try {
-      this.node[transition]();
-    } catch (e) {
-      this.logger.error(`lifecycle: ${transition} failed: ${(e as Error).message}`);
-      return false;
-    }
-    return (await (this.pending ?? Promise.resolve(true))) && this.lifecycleState === goal;
+  transition(transition: LifecycleTransition): Promise<boolean> {
+    return this.lifecycle.transition(transition);
   }
 
   spin(): void {
@@ -220,35 +265,6 @@ export class RclnodejsPort implements RosPort {
   shutdownRos(context = true): void {
     this.node.destroy();
     if (context && !this.rcl.isShutdown()) this.rcl.shutdown();
-  }
-
-  private bridge(transition: LifecycleTransition, hook: () => Promise<void>): Rcl.lifecycle.CallbackReturnCode {
-    const goal = this.lifecycleGoal(transition);
-    this.pending = hook().then(
-      () => true,
-      (e: unknown) => {
-        this.logger.error(`lifecycle: ${transition} failed: ${(e as Error).message}`);
-        const undo = ROLLBACK[transition];
-        // Undo only if nothing else moved the node meanwhile.
-        if (undo && this.lifecycleState === goal) {
-          try {
-            this.node[undo]();
-          } catch (err) {
-            this.logger.error(`lifecycle: ${undo} after the failed ${transition} failed too: ${(err as Error).message}`);
-          }
-        }
-        return false;
-      },
-    );
-    return CALLBACK_SUCCESS;
-  }
-
-  private lifecycleGoal(transition: LifecycleTransition): LifecycleState | undefined {
-    for (const state of Object.keys(LIFECYCLE_TRANSITIONS) as LifecycleState[]) {
-      const to = LIFECYCLE_TRANSITIONS[state][transition];
-      if (to) return to;
-    }
-    return undefined;
   }
 
   private qos(q: QosProfile): Rcl.QoS {

@@ -67,6 +67,9 @@ declare module 'rclnodejs' {
     additionalConstraints: string;
   }
 
+  class Context {}
+  class NodeOptions {}
+
   class Time {
     readonly nanoseconds: bigint;
   }
@@ -95,7 +98,8 @@ declare module 'rclnodejs' {
     spin(timeout?: number): void;
     destroy(): void;
     declareParameter(parameter: Parameter, descriptor?: ParameterDescriptor, ignoreOveride?: boolean): Parameter;
-    getParameterOverrides(): Parameter[];
+    getParameter(name: string): Parameter;
+    setParameter(parameter: Parameter): { successful: boolean; reason: string };
     addOnSetParametersCallback(callback: (parameters: Parameter[]) => { successful: boolean; reason: string }): void;
     createSubscription(typeClass: TypeDescriptor, topic: string, options: Options, callback: (message: object) => void): Subscription;
     destroySubscription(subscription: Subscription): void;
@@ -111,6 +115,8 @@ declare module 'rclnodejs' {
       id: number;
       label: string;
     }
+    // As rclnodejs 2.2.0's .d.ts declares it; its JavaScript State has only `id` and `label`
+    // (the adapter reads those, see stateLabel).
     class State {
       asMessage(): SerializedState;
     }
@@ -121,7 +127,7 @@ declare module 'rclnodejs' {
     }
     type TransitionCallback = (prevState: State) => CallbackReturnCode;
     class LifecycleNode extends Node {
-      constructor(nodeName: string, namespace?: string);
+      constructor(nodeName: string, namespace?: string, context?: Context, options?: NodeOptions, enableCommunicationInterface?: boolean);
       get currentState(): State;
       registerOnConfigure(cb: TransitionCallback): void;
       registerOnActivate(cb: TransitionCallback): void;

@@ -132,9 +132,11 @@ export function flattenParameters(map: Record<string, unknown>, prefix = ''): Re
   return out;
 }
 
+export const SHIPPED_PARAMS_FILE = path.join(packageRoot(), 'config/seqvpr.params.yaml');
+
 /** The parameters config/seqvpr.params.yaml gives seqvpr_node. */
 export async function shippedParameters(): Promise<Record<string, ParameterValue>> {
-  const doc = YAML.parse(await readFile(path.join(packageRoot(), 'config/seqvpr.params.yaml'), 'utf8'));
+  const doc = YAML.parse(await readFile(SHIPPED_PARAMS_FILE, 'utf8'));
   return flattenParameters(doc.seqvpr_node.ros__parameters);
 }
 
@@ -145,11 +147,15 @@ export interface NodeUnderTest {
   serializationFailures: string[];
 }
 
-/** A node on the fake transport with the shipped parameters plus `overrides`. */
+/**
+ * A node on the fake transport started as `ros2 run seqvpr seqvpr_node --ros-args --params-file
+ * config/seqvpr.params.yaml` would start it (the file parsed and typed as rcl does), plus `overrides`.
+ */
 export async function nodeUnderTest(overrides: Record<string, ParameterValue>): Promise<NodeUnderTest> {
   const serializationFailures: string[] = [];
   const port = new FakeTransport({
-    parameterOverrides: { ...(await shippedParameters()), ...overrides },
+    argv: ['--ros-args', '--params-file', SHIPPED_PARAMS_FILE],
+    parameterOverrides: overrides,
     startTimeNs: T0,
     checkMessage: (type, message) => {
       try {

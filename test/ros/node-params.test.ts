@@ -66,10 +66,20 @@ describe('seqvpr_node parameters', () => {
   });
 
   it('refuses bad values at declaration: an override outside its range stops the node from starting', () => {
-    const port = new FakeTransport({ parameterOverrides: { 'qos.depth': 0 } });
-    assert.throws(() => declareNodeParams(port), /qos.depth must lie in \[1, 1000\]/);
+    const port = new FakeTransport({ parameterOverrides: { qos_depth: 0 } });
+    assert.throws(() => declareNodeParams(port), /qos_depth must lie in \[1, 1000\]/);
     const enumPort = new FakeTransport({ parameterOverrides: { mode: 'explore' } });
     assert.throws(() => declareNodeParams(enumPort), /mode/);
+  });
+
+  it('has no dotted parameter names, and refuses a params file with the old qos.* names, naming the new ones', () => {
+    // Dotted names are what made `ros2 param list` crash rclnodejs 2.2.0 (README, limits).
+    for (const name of PARAMETER_NAMES) assert.doesNotMatch(name, /\./, name);
+    const old = new FakeTransport({
+      argv: ['--ros-args', '--params-file', 'old.yaml'],
+      readFile: () => 'seqvpr_node:\n  ros__parameters:\n    qos:\n      reliability: reliable\n      depth: 3\n',
+    });
+    assert.throws(() => declareNodeParams(old), /renamed: qos\.reliability -> qos_reliability, qos\.depth -> qos_depth/);
   });
 
   it('applies run-time changes by kind: live at once, configure-time only while unconfigured, start-up never', async () => {
@@ -82,7 +92,7 @@ describe('seqvpr_node parameters', () => {
     assert.ok('reason' in applyParameterChanges(current, [{ name: 'execution_providers', value: ['cuda', 'opencl'] }], 'unconfigured'));
     assert.ok('reason' in applyParameterChanges(current, [{ name: 'map_frame_id', value: '' }], 'active'));
     // All or nothing: one bad change refuses the whole set.
-    const mixed = applyParameterChanges(current, [{ name: 'min_confidence', value: 0.3 }, { name: 'qos.depth', value: 0 }], 'unconfigured');
-    assert.ok('reason' in mixed && /qos.depth/.test(mixed.reason));
+    const mixed = applyParameterChanges(current, [{ name: 'min_confidence', value: 0.3 }, { name: 'qos_depth', value: 0 }], 'unconfigured');
+    assert.ok('reason' in mixed && /qos_depth/.test(mixed.reason));
   });
 });
