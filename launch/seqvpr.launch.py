@@ -4,14 +4,17 @@
     ros2 launch seqvpr seqvpr.launch.py mode:=map params_file:=/path/to/my.params.yaml
 
 Parameters come from params_file (default: the installed config/seqvpr.params.yaml); the mode,
-map_path, autostart and use_sim_time arguments override it only when given (empty = keep the
-file's value). The node configures and activates itself unless autostart is false, for a
+map_path, image_transport, autostart and use_sim_time arguments override it only when given
+(empty = keep the file's value). launch_ros writes those overrides to a temporary params file keyed
+by the node's fully qualified name (/seqvpr_node, /<namespace>/seqvpr_node), which seqvpr_node
+resolves the way rclcpp does (test/ros/launch.test.ts checks this file end to end). The node configures and activates itself unless autostart is false, for a
 lifecycle manager (e.g. nav2_lifecycle_manager) to drive it.
 """
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import LifecycleNode
+from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
 ARGUMENTS = [
@@ -22,6 +25,8 @@ ARGUMENTS = [
     ('map_path', '', 'map folder (seqvpr map build) to localize against or extend; empty = the params file\'s'),
     ('image_topic', 'image', 'camera topic (sensor_msgs/Image); <image_topic>/compressed is used when the '
                              'image_transport parameter is compressed'),
+    ('image_transport', '', 'raw (sensor_msgs/Image on image_topic) or compressed (sensor_msgs/CompressedImage '
+                            'on <image_topic>/compressed); empty = the params file\'s'),
     ('odom_topic', 'odom', 'odometry topic (nav_msgs/Odometry), used when use_odometry is true'),
     ('namespace', '', 'namespace of the node and its topics'),
     ('node_name', 'seqvpr_node', 'node name; the params file must be keyed by it (or by /**)'),
@@ -31,7 +36,7 @@ ARGUMENTS = [
     ('log_level', 'info', 'debug, info, warn, error or fatal'),
 ]
 
-STRING_OVERRIDES = ('mode', 'map_path')
+STRING_OVERRIDES = ('mode', 'map_path', 'image_transport')
 BOOL_OVERRIDES = ('autostart', 'use_sim_time')
 
 
@@ -48,7 +53,8 @@ def launch_node(context):
         return LaunchConfiguration(name).perform(context)
 
     # Only arguments actually given override the params file (a later parameter source wins).
-    overrides = {name: value(name) for name in STRING_OVERRIDES if value(name) != ''}
+    # Strings stay strings: launch_ros would otherwise read map_path:=2024 as the integer 2024.
+    overrides = {name: ParameterValue(value(name), value_type=str) for name in STRING_OVERRIDES if value(name) != ''}
     overrides.update({name: parse_bool(name, value(name)) for name in BOOL_OVERRIDES if value(name) != ''})
     image = value('image_topic')
     return [

@@ -3,8 +3,9 @@
 // syntax itself is checked by ROS's own parser: scripts/check_interfaces.py, run by .ci/run.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -99,12 +100,46 @@ describe('ROS 2 packaging', () => {
     const installed = [...cmake.replace(/#[^\n]*/g, '').matchAll(/install\(DIRECTORY ([^)]*?) DESTINATION/g)].flatMap((m) => m[1].split(/\s+/));
     // package.json marks the package root the JS code resolves config/, models/ and msg/ from.
     assert.match(cmake, /install\(FILES package\.json DESTINATION share\/\$\{PROJECT_NAME\}\)/);
-    for (const dir of ['dist', 'node_modules', 'config', 'models', 'launch']) assert.ok(installed.includes(dir), `CMakeLists.txt installs ${dir}/`);
+    for (const dir of ['dist', 'config', 'models', 'launch']) assert.ok(installed.includes(dir), `CMakeLists.txt installs ${dir}/`);
+    assert.match(cmake, /include\(cmake\/install_node_modules\.cmake\)\s*\nseqvpr_install_node_modules\("\$\{CMAKE_CURRENT_SOURCE_DIR\}\/node_modules" "share\/\$\{PROJECT_NAME\}"\)/);
     assert.match(cmake, /install\(PROGRAMS scripts\/seqvpr_node DESTINATION lib\/\$\{PROJECT_NAME\}\)/);
     accessSync(join(root, 'scripts/seqvpr_node'), constants.X_OK);
     const wrapper = read('scripts/seqvpr_node');
-    assert.match(wrapper, /share\/seqvpr\/dist\/src\/ros\/main\.js/);
+    assert.match(wrapper, /share="\$here\/\.\.\/\.\.\/share\/seqvpr"\n.*entry="\$share\/dist\/src\/ros\/main\.js"/);
     assert.ok(existsSync(join(root, 'src/ros/main.ts')), 'the wrapper runs the compiled src/ros/main.ts');
+  });
+
+  it('links node_modules into the install space by default and copies it with SEQVPR_COPY_NODE_MODULES=ON (cmake)', async function () {
+    if (spawnSync('cmake', ['--version']).status !== 0) {
+      this.test!.title += ' (skipped: cmake is not installed)';
+      this.skip();
+    }
+    this.timeout(60_000);
+    const dir = await mkdtemp(join(tmpdir(), 'seqvpr-cmake-'));
+    try {
+      // A project that installs node_modules exactly as CMakeLists.txt does.
+      await mkdir(join(dir, 'src/node_modules/dep'), { recursive: true });
+      await writeFile(join(dir, 'src/node_modules/dep/index.js'), 'x\n');
+      await writeFile(
+        join(dir, 'src/CMakeLists.txt'),
+        `cmake_minimum_required(VERSION 3.8)\nproject(t NONE)\ninclude(${join(root, 'cmake/install_node_modules.cmake')})\n` +
+          'seqvpr_install_node_modules("${CMAKE_CURRENT_SOURCE_DIR}/node_modules" "share/t")\n',
+      );
+      const install = (build: string, ...defs: string[]) => {
+        for (const args of [['-S', join(dir, 'src'), '-B', join(dir, build), `-DCMAKE_INSTALL_PREFIX=${join(dir, `${build}-install`)}`, ...defs], ['--install', join(dir, build)]]) {
+          const r = spawnSync('cmake', args, { encoding: 'utf8' });
+          assert.equal(r.status, 0, r.stderr);
+        }
+        return join(dir, `${build}-install/share/t/node_modules`);
+      };
+      const linked = install('linked');
+      assert.ok(lstatSync(linked).isSymbolicLink(), 'a link, not a copy');
+      assert.equal(readlinkSync(linked), join(dir, 'src/node_modules'));
+      const copied = install('copied', '-DSEQVPR_COPY_NODE_MODULES=ON');
+      assert.ok(!lstatSync(copied).isSymbolicLink() && existsSync(join(copied, 'dep/index.js')), 'a real copy');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the launch files start the installed executable with the installed params file, with the same arguments', () => {
@@ -148,8 +183,40 @@ describe('ROS 2 packaging', () => {
       const ran = spawnSync(wrapper, ['--ros-args', '-r', '__node:=vpr', '--params-file', '/tmp/a b.yaml'], { encoding: 'utf8' });
       assert.equal(ran.status, 0, ran.stderr);
       assert.deepEqual(JSON.parse(ran.stdout), ['--ros-args', '-r', '__node:=vpr', '--params-file', '/tmp/a b.yaml']);
+      // The version check runs first: a failing one stops the wrapper with its one line.
+      await writeFile(join(dir, 'share/seqvpr/dist/src/ros/node-version.js'), 'console.error("seqvpr_node needs Node.js 20.20.2 or newer"); process.exit(1);\n');
+      const old = spawnSync(wrapper, ['--ros-args'], { encoding: 'utf8' });
+      assert.equal(old.status, 1);
+      assert.equal(old.stdout, '', 'the node did not start');
+      assert.equal(old.stderr.trim().split('\n').length, 1);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GPU providers: .npmrc skips onnxruntime-node’s download; ONNXRUNTIME_NODE_INSTALL=true at install time takes it (dry run)', function () {
+    // npm hands .npmrc's keys to install scripts as npm_config_*; onnxruntime-node's script/install.js
+    // reads ONNXRUNTIME_NODE_INSTALL before npm_config_onnxruntime_node_install (install-utils.js parseInstallFlag).
+    assert.match(read('.npmrc'), /^onnxruntime-node-install=skip$/m);
+    let script: string;
+    try {
+      script = createRequire(import.meta.url).resolve('onnxruntime-node/script/install.js');
+    } catch {
+      this.test!.title += ' (skipped: onnxruntime-node has no install script here)';
+      return this.skip();
+    }
+    const dryRun = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--require', join(root, 'test/support/ort-install-dry-run.cjs'), script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', npm_config_onnxruntime_node_install: 'skip', ...env },
+      });
+    const ci = dryRun({});
+    assert.equal(ci.status, 0, ci.stderr);
+    assert.doesNotMatch(ci.stdout, /would install/, 'CI: nothing downloaded');
+    const gpu = dryRun({ ONNXRUNTIME_NODE_INSTALL: 'true' });
+    assert.equal(gpu.status, 0, gpu.stderr);
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      assert.match(gpu.stdout, /would install: .*libonnxruntime_providers_cuda\.so.*libonnxruntime_providers_tensorrt\.so/);
     }
   });
 
@@ -164,5 +231,13 @@ describe('ROS 2 packaging', () => {
     assert.match(docker, /src\/seqvpr/);
     assert.match(docker, /ros2", "launch", "seqvpr", "seqvpr\.launch\.py"/);
     assert.match(docker, /generate-ros-messages/);
+    // A stand-alone install space: only run-time packages, copied (not linked to the deleted sources).
+    assert.match(docker, /npm prune --omit=dev/);
+    assert.match(docker, /-DSEQVPR_COPY_NODE_MODULES=ON/);
+    assert.ok(copied.includes('cmake'), 'Dockerfile copies cmake/');
+    // GPU execution providers: an install-time override of .npmrc's skip, as a build argument.
+    assert.match(docker, /^ARG ONNXRUNTIME_NODE_INSTALL=skip$/m);
+    assert.match(docker, /--build-arg ONNXRUNTIME_NODE_INSTALL=true/);
+    assert.match(docker, /ONNXRUNTIME_NODE_INSTALL="\$ONNXRUNTIME_NODE_INSTALL" npm ci/);
   });
 });

@@ -1,20 +1,29 @@
-// The rclnodejs adapter's own logic, on a stand-in for the rclnodejs module that behaves as
-// rclnodejs 2.2.0's JavaScript does where the adapter depends on it (lib/lifecycle.js runs a
-// transition's callback synchronously and moves to the goal state on SUCCESS; integer parameters
-// are bigint; FloatingPointRange's step defaults to 1). The real module is exercised by live.test.ts
-// where ROS 2 is available; its declarations by scripts/check-rclnodejs-types.sh.
+// The rclnodejs adapter on a stand-in for the rclnodejs 2.2.0 module that behaves as its JavaScript
+// does where the adapter depends on it (test/ros/RCL-BEHAVIOUR.md, rows R1-R6), not as its .d.ts
+// says: lifecycle State objects have `id` and `label` only (no asMessage()); a transition runs its
+// callback synchronously and moves on by the code it returns (lib/lifecycle.js _changeState);
+// parameter overrides are only the `/**` and bare-name entries (lib/node.js
+// _getNativeParameterOverrides); descriptors reach describe_parameters through `for...in` over the
+// Range objects (message_translator.cjs copyMsgObject); publishing sends a typed array from the
+// start of its buffer (message-template.cjs freeze). The real module runs in live.test.ts where
+// ROS 2 is available; its declarations are checked by scripts/check-rclnodejs-types.sh.
 import assert from 'node:assert/strict';
-import { RclnodejsPort, type Rclnodejs } from '../../src/ros/rclnodejs-adapter.js';
+import { deserializeMessage, serializeMessage } from '../../src/ros/messages.js';
 import { SENSOR_DATA_QOS } from '../../src/ros/port.js';
+import { RclnodejsPort, type Rclnodejs } from '../../src/ros/rclnodejs-adapter.js';
+import { asRclnodejsSendsIt, exactByteArrays } from '../../src/ros/wire.js';
 
-type Callback = (prev: FakeState) => number;
+type Callback = (prev: State) => number;
 
-class FakeState {
-  constructor(readonly label: string) {}
-  asMessage() {
-    return { id: 0, label: this.label };
-  }
+/** lib/lifecycle.js State: id and label, nothing else. */
+class State {
+  constructor(
+    readonly id: number,
+    readonly label: string,
+  ) {}
 }
+const STATES: Record<string, number> = { unconfigured: 1, inactive: 2, active: 3, finalized: 4 };
+const state = (label: string) => new State(STATES[label], label);
 
 const GOALS: Record<string, [string, string]> = {
   configure: ['unconfigured', 'inactive'],
@@ -23,8 +32,16 @@ const GOALS: Record<string, [string, string]> = {
   cleanup: ['inactive', 'unconfigured'],
 };
 
-function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
+/** message_translator.cjs copyMsgObject: the message takes the object's enumerable fields it has. */
+function copyEnumerable(fields: string[], obj: object): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f, 0]));
+  for (const key in obj) if (fields.includes(key)) out[key] = (obj as Record<string, unknown>)[key];
+  return out;
+}
+
+function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, unknown> }[] = []) {
   const log: string[] = [];
+  const wire: Record<string, Uint8Array[]> = {};
   class Parameter {
     constructor(
       readonly name: string,
@@ -32,20 +49,24 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
       public value?: unknown,
     ) {}
   }
-  class FloatingPointRange {
+  class Range {
     constructor(
-      readonly from: number,
-      readonly to: number,
-      readonly step = 1,
+      private readonly _fromValue: unknown,
+      private readonly _toValue: unknown,
+      private readonly _step: unknown = 1,
     ) {}
+    get fromValue() {
+      return this._fromValue;
+    }
+    get toValue() {
+      return this._toValue;
+    }
+    get step() {
+      return this._step;
+    }
   }
-  class IntegerRange {
-    constructor(
-      readonly from: bigint,
-      readonly to: bigint,
-      readonly step = 1n,
-    ) {}
-  }
+  class FloatingPointRange extends Range {}
+  class IntegerRange extends Range {}
   class ParameterDescriptor {
     additionalConstraints = '';
     constructor(
@@ -53,8 +74,13 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
       readonly type: number,
       readonly description?: string,
       readonly readOnly?: boolean,
-      readonly range?: unknown,
+      readonly range?: Range,
     ) {}
+    /** lib/parameter.js toMessage, then the generated message's copy of the range. */
+    toMessage() {
+      const key = this.range instanceof FloatingPointRange ? 'floating_point_range' : 'integer_range';
+      return { name: this.name, [key]: this.range ? [copyEnumerable(['from_value', 'to_value', 'step'], this.range)] : [] };
+    }
   }
   class QoS {
     readonly args: unknown[];
@@ -63,29 +89,49 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
     }
   }
   class LifecycleNode {
-    state = new FakeState('unconfigured');
+    private stateLabel = 'unconfigured';
     callbacks = new Map<string, Callback>();
-    declared: { parameter: Parameter; descriptor: ParameterDescriptor }[] = [];
+    declared: { parameter: Parameter; descriptor: ParameterDescriptor; ignoreOverride: boolean }[] = [];
+    parameters = new Map<string, Parameter>([['use_sim_time', new Parameter('use_sim_time', 1, false)]]);
     setCallbacks: ((p: Parameter[]) => { successful: boolean; reason: string })[] = [];
     subscriptions: { typeClass: unknown; topic: string; options: { qos: QoS }; callback: (m: unknown) => void }[] = [];
-    services: { name: string; callback: (req: object, res: { send(r: object): void }) => void }[] = [];
-    constructor(readonly name: string) {}
+    services = new Map<string, { type: unknown; callback: (req: object, res: { send(r: object): void }) => unknown }>();
+    readonly comInterface: boolean;
+    /** lib/node.js _getNativeParameterOverrides: `/**` first, then the bare node name; nothing else. */
+    private readonly overrides: Map<string, unknown>;
+    constructor(
+      readonly name: string,
+      readonly namespace = '',
+      _context?: unknown,
+      _options?: unknown,
+      enableCommunicationInterface = true,
+    ) {
+      this.comInterface = enableCommunicationInterface;
+      this.overrides = new Map(
+        ['/**', name].flatMap((key) => Object.entries(cliOverrides.find((o) => o.name === key)?.parameters ?? {})),
+      );
+    }
     getLogger() {
       return { info: (m: string) => log.push(`info ${m}`), warn: (m: string) => log.push(`warn ${m}`), error: (m: string) => log.push(`error ${m}`) };
     }
     getFullyQualifiedName() {
-      return `/${this.name}`;
+      return `${this.namespace}/${this.name}`;
     }
     now() {
       return { nanoseconds: 42n };
     }
-    declareParameter(parameter: Parameter, descriptor: ParameterDescriptor) {
-      if (parameter.name in overrides) parameter.value = overrides[parameter.name];
-      this.declared.push({ parameter, descriptor });
-      return parameter;
+    declareParameter(parameter: Parameter, descriptor: ParameterDescriptor, ignoreOverride = false) {
+      const p = !ignoreOverride && this.overrides.has(parameter.name) ? new Parameter(parameter.name, parameter.type, this.overrides.get(parameter.name)) : parameter;
+      this.declared.push({ parameter: p, descriptor, ignoreOverride });
+      this.parameters.set(p.name, p);
+      return p;
     }
-    getParameterOverrides() {
-      return Object.keys(overrides).map((name) => new Parameter(name, 0, overrides[name]));
+    getParameter(name: string) {
+      return this.parameters.get(name)!;
+    }
+    setParameter(p: Parameter) {
+      this.parameters.set(p.name, p);
+      return { successful: true, reason: '' };
     }
     addOnSetParametersCallback(cb: (p: Parameter[]) => { successful: boolean; reason: string }) {
       this.setCallbacks.push(cb);
@@ -98,8 +144,13 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
     destroySubscription(s: unknown) {
       this.subscriptions = this.subscriptions.filter((x) => x !== s);
     }
-    createService(_type: unknown, name: string, callback: (req: object, res: { send(r: object): void }) => void) {
-      this.services.push({ name, callback });
+    createPublisher(typeClass: { package: string; type: string; name: string }, topic: string) {
+      const type = `${typeClass.package}/${typeClass.type}/${typeClass.name}`;
+      return { publish: (m: Record<string, unknown>) => (wire[topic] ??= []).push(serializeMessage(type, asRclnodejsSendsIt(m))) };
+    }
+    createService(type: unknown, name: string, callback: (req: object, res: { send(r: object): void }) => unknown) {
+      if (this.services.has(name)) throw new Error(`service ${name} exists`);
+      this.services.set(name, { type, callback });
       return {};
     }
     registerOnConfigure(cb: Callback) {
@@ -118,15 +169,15 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
       this.callbacks.set('shutdown', cb);
     }
     get currentState() {
-      return this.state;
+      return state(this.stateLabel);
     }
+    /** lib/lifecycle.js _changeState: throws when not available; SUCCESS -> goal, FAILURE -> start (shutdown: finalized). */
     private change(transition: string) {
-      const [from, to] = GOALS[transition] ?? [this.state.label, 'finalized'];
-      if (this.state.label !== from) throw new Error(`${transition} not allowed from ${this.state.label}`);
-      const prev = this.state;
-      const code = this.callbacks.get(transition)?.(prev) ?? 97;
-      this.state = new FakeState(code === 97 ? to : from);
-      return this.state;
+      const [from, to] = GOALS[transition] ?? [this.stateLabel, 'finalized'];
+      if (this.stateLabel !== from || from === 'finalized') throw new Error(`No transition available from state ${transition}`);
+      const code = this.callbacks.get(transition)?.(state(from)) ?? 97;
+      this.stateLabel = code === 97 || transition === 'shutdown' ? to : from;
+      return this.currentState;
     }
     configure() {
       return this.change('configure');
@@ -156,47 +207,80 @@ function fakeRclnodejs(overrides: Record<string, unknown> = {}) {
     QoS,
     lifecycle: { LifecycleNode },
   };
-  return { rcl, log };
+  return { rcl, log, wire };
 }
 
-async function adapter(overrides: Record<string, unknown> = {}) {
-  const { rcl, log } = fakeRclnodejs(overrides);
-  const port = await RclnodejsPort.create({ nodeName: 'seqvpr_node', argv: ['node', 'x', '--ros-args'], rclnodejs: rcl as unknown as Rclnodejs });
+async function adapter(argv: string[] = ['node', 'x', '--ros-args'], cliOverrides: Parameters<typeof fakeRclnodejs>[0] = []) {
+  const { rcl, log, wire } = fakeRclnodejs(cliOverrides);
+  const port = await RclnodejsPort.create({ nodeName: 'seqvpr_node', argv, rclnodejs: rcl as unknown as Rclnodejs });
   const node = port.node as unknown as InstanceType<(typeof rcl)['lifecycle']['LifecycleNode']>;
-  return { port, node, rcl, log };
+  /** Calls a service the way rclnodejs's Service.processRequest does: the callback's resolved value, or what it sent. */
+  const call = (name: string, request: object) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const s = node.services.get(name);
+      if (!s) return reject(new Error(`no service ${name}`));
+      Promise.resolve(s.callback(request, { send: resolve })).then((r) => r && resolve(r as Record<string, unknown>), reject);
+    });
+  return { port, node, rcl, log, wire, call };
 }
 
-describe('RclnodejsPort (on a stand-in for the rclnodejs module)', () => {
-  it('initialises with the command line and names the node', async () => {
-    const { port, rcl } = await adapter();
+const hooksRecording = (calls: string[], configureFails: () => boolean) => ({
+  onConfigure: async () => {
+    calls.push('configure');
+    await new Promise((r) => setTimeout(r, 5));
+    if (configureFails()) throw new Error('no map');
+  },
+  onActivate: async () => void calls.push('activate'),
+  onDeactivate: async () => void calls.push('deactivate'),
+  onCleanup: async () => void calls.push('cleanup'),
+  onShutdown: async (from: string) => void calls.push(`shutdown from ${from}`),
+});
+
+describe('RclnodejsPort (on a stand-in that behaves like rclnodejs 2.2.0)', () => {
+  it('R1: initialises with the command line, names the node, and reads lifecycle states by label (no asMessage)', async () => {
+    const { port, rcl, node } = await adapter();
     assert.deepEqual(rcl.inits, [[undefined, ['node', 'x', '--ros-args']]]);
     assert.equal(port.nodeName, '/seqvpr_node');
     assert.equal(port.now(), 42n);
+    assert.equal(port.lifecycleState, 'unconfigured');
+    assert.equal('asMessage' in node.currentState, false, 'the stand-in State is as thin as the real one');
+    assert.equal(node.comInterface, false, "rcl's own lifecycle services are off: the port offers them");
+    assert.deepEqual([...node.services.keys()].sort(), ['~/change_state', '~/get_available_states', '~/get_available_transitions', '~/get_state', '~/get_transition_graph']);
   });
 
-  it('declares typed parameters: integers as bigint, ranges without a step, values back as numbers', async () => {
-    const { port, node } = await adapter({ 'qos.depth': 7n });
-    const depth = port.declareParameter({ name: 'qos.depth', type: 'integer', description: 'd', readOnly: false, range: { from: 1, to: 1000 } }, 5);
-    const conf = port.declareParameter({ name: 'min_confidence', type: 'double', description: 'c', readOnly: false, range: { from: 0, to: 1 }, additionalConstraints: 'x' }, 0.15);
-    assert.equal(depth, 7, 'the override, as a number');
-    assert.deepEqual(port.parameterOverrideNames(), ['qos.depth']);
-    assert.equal(conf, 0.15);
-    const [d, c] = node.declared;
-    assert.deepEqual([d.parameter.type, d.parameter.value], [2, 7n], 'declared as bigint (here overridden)');
-    assert.deepEqual({ ...(d.descriptor.range as object) }, { from: 1n, to: 1000n, step: 1n });
-    assert.deepEqual([c.parameter.type, c.descriptor.readOnly, c.descriptor.additionalConstraints], [3, false, 'x']);
-    assert.deepEqual({ ...(c.descriptor.range as object) }, { from: 0, to: 1, step: 0 }, 'step 0: any double in range');
-    const seen: unknown[] = [];
-    port.onSetParameters((changes) => {
-      seen.push(...changes);
-      return { successful: false, reason: 'no' };
-    });
-    const result = node.setCallbacks[0]([{ name: 'qos.depth', type: 2, value: 9n } as never]);
-    assert.deepEqual(seen, [{ name: 'qos.depth', value: 9 }]);
-    assert.deepEqual(result, { successful: false, reason: 'no' });
+  it('R2: takes parameters from the command line as rcl resolves them, not from rclnodejs’s partial overrides', async () => {
+    const file = `/tmp/seqvpr-adapter-${process.pid}.yaml`;
+    const { writeFileSync, rmSync } = await import('node:fs');
+    writeFileSync(file, '/seqvpr_node:\n  ros__parameters:\n    qos_depth: 7\n    min_confidence: 1\n    use_sim_time: true\n');
+    try {
+      // rclnodejs would see only the /** entry (from -p) and miss the file's /seqvpr_node entry.
+      const { port, node } = await adapter(['node', 'x', '--ros-args', '--params-file', file, '-p', 'mode:=map'], [{ name: '/**', parameters: { mode: 'map' } }]);
+      const depth = port.declareParameter({ name: 'qos_depth', type: 'integer', description: 'd', readOnly: false, range: { from: 1, to: 1000 } }, 5);
+      const conf = port.declareParameter({ name: 'min_confidence', type: 'double', description: 'c', readOnly: false, range: { from: 0, to: 1 }, additionalConstraints: 'x' }, 0.15);
+      assert.equal(depth, 7, 'the FQN-keyed override, as a number');
+      assert.equal(conf, 1, 'an integer for a double: taken as the double');
+      assert.deepEqual(port.parameterOverrideNames().sort(), ['min_confidence', 'mode', 'qos_depth', 'use_sim_time']);
+      assert.equal(node.getParameter('use_sim_time').value, true, 'use_sim_time (declared by rclnodejs) follows the resolved override');
+      const [d, c] = node.declared;
+      assert.deepEqual([d.parameter.type, d.parameter.value, d.ignoreOverride], [2, 7n, true], 'declared as bigint, rclnodejs’s own override ignored');
+      assert.deepEqual([c.parameter.type, c.parameter.value, c.descriptor.readOnly, c.descriptor.additionalConstraints], [3, 1, false, 'x']);
+      // R3: the ranges reach describe_parameters with the message's field names.
+      assert.deepEqual(d.descriptor.toMessage().integer_range, [{ from_value: 1n, to_value: 1000n, step: 1n }]);
+      assert.deepEqual(c.descriptor.toMessage().floating_point_range, [{ from_value: 0, to_value: 1, step: 0 }], 'step 0: any double in range');
+      const seen: unknown[] = [];
+      port.onSetParameters((changes) => {
+        seen.push(...changes);
+        return { successful: false, reason: 'no' };
+      });
+      const result = node.setCallbacks[0]([{ name: 'qos_depth', type: 2, value: 9n } as never]);
+      assert.deepEqual(seen, [{ name: 'qos_depth', value: 9 }]);
+      assert.deepEqual(result, { successful: false, reason: 'no' });
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
-  it('subscribes with the type descriptor and the QoS asked for', async () => {
+  it('R4: subscribes with the type descriptor and the QoS asked for', async () => {
     const { port, node } = await adapter();
     const got: unknown[] = [];
     const sub = port.createSubscription('sensor_msgs/msg/Image', 'image', SENSOR_DATA_QOS, (m) => got.push(m));
@@ -209,40 +293,50 @@ describe('RclnodejsPort (on a stand-in for the rclnodejs module)', () => {
     assert.equal(node.subscriptions.length, 0);
   });
 
-  it('answers services with the handler result', async () => {
-    const { port, node } = await adapter();
-    port.createService('std_srvs/srv/Trigger', '~/save_map', async () => ({ success: true, message: 'ok' }));
-    const sent = await new Promise((resolve) => node.services[0].callback({}, { send: resolve }));
-    assert.deepEqual(sent, { success: true, message: 'ok' });
+  it('R5: publishes byte arrays that are views into a larger buffer as their own bytes', async () => {
+    const record = new Uint8Array(64).map((_, i) => i);
+    const png = record.subarray(20, 40); // e.g. image data inside a bag record
+    const msg = { header: { stamp: { sec: 1, nanosec: 2 }, frame_id: 'cam' }, format: 'png', data: png };
+    // What rclnodejs 2.2.0 alone would send: the first 20 bytes of the record.
+    const raw = deserializeMessage('sensor_msgs/msg/CompressedImage', serializeMessage('sensor_msgs/msg/CompressedImage', asRclnodejsSendsIt(msg)));
+    assert.deepEqual([...(raw.data as Uint8Array)], [...record.subarray(0, 20)]);
+    const { port, wire } = await adapter();
+    port.createPublisher('sensor_msgs/msg/CompressedImage', 'image/compressed', SENSOR_DATA_QOS).publish(msg);
+    const received = deserializeMessage('sensor_msgs/msg/CompressedImage', wire['image/compressed'][0]);
+    assert.deepEqual([...(received.data as Uint8Array)], [...png], 'the PNG bytes, not the start of the record');
+    assert.equal(exactByteArrays(msg).data === png, false);
+    const whole = { ...msg, data: new Uint8Array([1, 2, 3]) };
+    assert.equal(exactByteArrays(whole), whole, 'nothing copied when every array covers its buffer');
   });
 
-  it('bridges synchronous transition callbacks to asynchronous hooks, undoing a failed configure', async () => {
-    const { port, node, log } = await adapter();
+  it('R6: ~/change_state answers after the hook, with its outcome; a failed configure stays unconfigured', async () => {
+    const { port, node, log, call } = await adapter();
     const calls: string[] = [];
     let configureFails = true;
-    port.setLifecycleHooks({
-      onConfigure: async () => {
-        calls.push('configure');
-        await new Promise((r) => setTimeout(r, 5));
-        if (configureFails) throw new Error('no map');
-      },
-      onActivate: async () => void calls.push('activate'),
-      onDeactivate: async () => void calls.push('deactivate'),
-      onCleanup: async () => void calls.push('cleanup'),
-      onShutdown: async (from) => void calls.push(`shutdown from ${from}`),
-    });
-    assert.equal(await port.transition('configure'), false);
-    assert.equal(node.state.label, 'unconfigured', 'rolled back with cleanup');
-    assert.deepEqual(calls, ['configure', 'cleanup']);
+    port.setLifecycleHooks(hooksRecording(calls, () => configureFails));
+    assert.deepEqual(await call('~/change_state', { transition: { id: 1, label: '' } }), { success: false });
+    assert.equal(port.lifecycleState, 'unconfigured', 'FAILURE: back to unconfigured, no rollback needed');
+    assert.deepEqual(calls, ['configure']);
     assert.ok(log.some((l) => /configure failed: no map/.test(l)));
 
     configureFails = false;
-    assert.equal(await port.transition('configure'), true);
+    const configuring = call('~/change_state', { transition: { id: 0, label: 'configure' } });
+    await new Promise((r) => setTimeout(r, 1));
+    assert.deepEqual(await call('~/get_state', {}), { current_state: { id: 10, label: 'configuring' } });
+    assert.deepEqual(await call('~/change_state', { transition: { id: 0, label: 'activate' } }), { success: false }, 'refused while configuring');
+    assert.deepEqual(await configuring, { success: true });
+    assert.equal(node.currentState.label, 'inactive');
     assert.equal(await port.transition('activate'), true);
     assert.equal(port.lifecycleState, 'active');
     assert.equal(await port.transition('configure'), false, 'not allowed from active');
     assert.equal(await port.transition('shutdown'), true);
     assert.equal(port.lifecycleState, 'finalized');
-    assert.deepEqual(calls.slice(2), ['configure', 'activate', 'shutdown from active']);
+    assert.deepEqual(calls.slice(1), ['configure', 'activate', 'shutdown from active']);
+  });
+
+  it('answers services with the handler result', async () => {
+    const { port, call } = await adapter();
+    port.createService('std_srvs/srv/Trigger', '~/save_map', async () => ({ success: true, message: 'ok' }));
+    assert.deepEqual(await call('~/save_map', {}), { success: true, message: 'ok' });
   });
 });
