@@ -2,8 +2,13 @@
 // recorded bag (written and read with src/bag) onto the camera topic, and place matches must come
 // back on ~/place_match. Needs a sourced ROS 2 (ROS_DISTRO), rclnodejs installed, and seqvpr's
 // interfaces built (colcon build; source install/setup.bash; npx generate-ros-messages).
+//   npm run test:live        (or: npx mocha test/ros/live.test.ts; either runs this file alone)
+// On the way it exercises what broke on the first real graph (issue 11): the lifecycle State
+// (no asMessage), parameters from a params file keyed by the fully qualified node name as
+// `ros2 launch` writes it (an integer given for a double among them), and publishing image bytes
+// that are views into the bag's records.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,9 +62,11 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
       await writer.close();
 
       const name = `${NODE_NAME}_live_test`;
+      // As launch_ros writes parameters=[dict]: keyed by the fully qualified name; `0` for a double.
+      const paramsFile = path.join(dir, 'launch_params.yaml');
+      await writeFile(paramsFile, `/${name}:\n  ros__parameters:\n    map_path: ${mapDir}\n    config_file: ${configFile}\n    image_transport: compressed\n    min_confidence: 0\n`);
       // Global arguments apply to every node of the context, the driver's too: no __node remapping here.
-      const args = ['--ros-args', '-p', `map_path:=${mapDir}`, '-p', `config_file:=${configFile}`,
-        '-p', 'image_transport:=compressed', '-p', 'min_confidence:=0.0', '-r', `${TOPICS.compressedImage}:=${IMAGE_TOPIC}`];
+      const args = ['--ros-args', '--params-file', paramsFile, '-r', `${TOPICS.compressedImage}:=${IMAGE_TOPIC}`];
       node = await RclnodejsPort.create({ nodeName: name, argv: [process.argv[0], 'seqvpr_node', ...args] });
       const seqvpr = new SeqvprNode(node);
       driver = await RclnodejsPort.create({ nodeName: 'seqvpr_live_test_driver', init: false });
@@ -75,6 +82,7 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
       const bag = await openBag(bagDir);
       try {
         for await (const m of bag.messages({ topics: [IMAGE_TOPIC] })) {
+          // m.message.data is a view into the bag's record: the adapter must send its own bytes.
           camera.publish(m.message as Record<string, unknown>);
           await new Promise((r) => setTimeout(r, 100)); // 10 Hz, as recorded
         }
