@@ -69,12 +69,16 @@ describe('overload: camera at 3x the sustainable rate (live node, fake clock)', 
   it('keeps at most one frame in flight and one waiting, always the newest, and counts and reports every drop', async () => {
     t = await nodeUnderTest({ map_path: mapDir, config_file: config, image_transport: 'raw', diagnostics_period_s: 1.0, min_confidence: 0.0 });
     const { port, node } = t;
-    // Each frame gets its own pixel buffer, so the encoder can tell which frame it was handed.
-    const buffers = Array.from({ length: FRAMES }, (_, i) => images[i % PLACES].mono8.slice());
-    const frameOfBuffer = new Map<Uint8Array, number>(buffers.map((b, i) => [b, i]));
+    // Each frame carries its number in its first pixel, so the encoder can tell which frame it was
+    // handed (the transport delivers a deserialised copy, as ROS does, not the buffer published).
+    const buffers = Array.from({ length: FRAMES }, (_, i) => {
+      const b = images[i % PLACES].mono8.slice();
+      b[0] = i;
+      return b;
+    });
     const gate = new SlowEncoderGate(
       () => port.now(),
-      (s) => (s.kind === 'raw' ? (frameOfBuffer.get(s.data) ?? -1) : -1),
+      (s) => (s.kind === 'raw' ? s.data[0] : -1),
     );
     PatchNormEncoder.prototype.encode = async function (this: PatchNormEncoder, ...args: Parameters<typeof original>) {
       await gate.enter(args[0]);
