@@ -30,6 +30,8 @@ import types
 
 import yaml
 
+sys.dont_write_bytecode = True  # loading the launch file must not leave launch/__pycache__ behind
+
 
 def load_launch_file(path):
     spec = importlib.util.spec_from_file_location('seqvpr_launch', path)
