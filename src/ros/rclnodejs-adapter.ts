@@ -171,8 +171,12 @@ export class RclnodejsPort implements RosPort {
 
   declareParameter(d: ParameterDescriptor, defaultValue: ParameterValue): ParameterValue {
     const type = PARAMETER_TYPE[d.type];
-    const descriptor = new this.rcl.ParameterDescriptor(d.name, type, d.description, d.readOnly, this.range(d));
+    const range = this.range(d);
+    const descriptor = new this.rcl.ParameterDescriptor(d.name, type, d.description, d.readOnly, range);
     if (d.additionalConstraints) descriptor.additionalConstraints = d.additionalConstraints;
+    // rclnodejs 2.2.0's toMessage() (describe_parameters) reads the range from `_rangeConstraint`,
+    // which nothing sets (the constructor and the setter keep it in `_range`): ranges never arrived.
+    if (range) Object.assign(descriptor, { _rangeConstraint: range });
     const override = this.overrides.get(d.name);
     const value = override ? (overrideValue(d, override) as ParameterValue) : defaultValue;
     // ignoreOverride: the value is already resolved (and typed) above, rclnodejs's own would be partial.
@@ -185,7 +189,7 @@ export class RclnodejsPort implements RosPort {
    * have. rclnodejs 2.2.0's ParameterDescriptor.toMessage() puts its Range objects into the
    * describe_parameters response as they are, and the message is filled from their enumerable
    * fields (rosidl_gen/message_translator.cjs copyMsgObject: `for (let i in obj)`), which are
-   * `_fromValue`, `_toValue`, `_step`: the ranges arrived as zeros. Own `from_value`, `to_value`
+   * `_fromValue`, `_toValue`, `_step`: they would arrive as zeros. Own `from_value`, `to_value`
    * and `step` fields make them arrive.
    */
   private range(d: ParameterDescriptor): Rcl.Range | undefined {

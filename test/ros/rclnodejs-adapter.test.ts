@@ -69,17 +69,28 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
   class IntegerRange extends Range {}
   class ParameterDescriptor {
     additionalConstraints = '';
+    /** lib/parameter.js: the constructor keeps the range in `_range`; toMessage() reads `_rangeConstraint`. */
+    _range: Range | undefined;
+    _rangeConstraint: Range | undefined;
     constructor(
       readonly name: string,
       readonly type: number,
       readonly description?: string,
       readonly readOnly?: boolean,
-      readonly range?: Range,
-    ) {}
-    /** lib/parameter.js toMessage, then the generated message's copy of the range. */
-    toMessage() {
-      const key = this.range instanceof FloatingPointRange ? 'floating_point_range' : 'integer_range';
-      return { name: this.name, [key]: this.range ? [copyEnumerable(['from_value', 'to_value', 'step'], this.range)] : [] };
+      range?: Range,
+    ) {
+      this._range = range;
+    }
+    get range() {
+      return this._range;
+    }
+    /** lib/parameter.js toMessage, then the generated message's copy of the range (copyMsgObject). */
+    toMessage(): Record<string, unknown> {
+      const msg: Record<string, unknown> = { name: this.name, floating_point_range: [], integer_range: [] };
+      const r = this._rangeConstraint;
+      if (r instanceof IntegerRange) msg.integer_range = [copyEnumerable(['from_value', 'to_value', 'step'], r)];
+      else if (r instanceof FloatingPointRange) msg.floating_point_range = [copyEnumerable(['from_value', 'to_value', 'step'], r)];
+      return msg;
     }
   }
   class QoS {
