@@ -1,4 +1,4 @@
-# seqvpr vehicle image: ROS 2 Jazzy + Node.js 20, seqvpr built as a colcon package (its messages by
+# seqvpr vehicle image: ROS 2 Jazzy + Node.js 22, seqvpr built as a colcon package (its messages by
 # rosidl, its node by npm), started with `ros2 launch seqvpr seqvpr.launch.py`.
 #   docker build -t seqvpr .
 #   docker build -t seqvpr-gpu --build-arg ONNXRUNTIME_NODE_INSTALL=true .   # + onnxruntime's CUDA/TensorRT providers
@@ -16,11 +16,11 @@ ARG ONNXRUNTIME_NODE_INSTALL=skip
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# Node.js 20 from NodeSource (Ubuntu 24.04's own is 18; seqvpr needs >= 20.19), and a toolchain for
+# Node.js 22 from NodeSource (Ubuntu 24.04's own is 18; rclnodejs 2.2.0 needs >= 20.20.2), and a toolchain for
 # the native modules npm builds (rclnodejs compiles against the ROS libraries).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends ca-certificates curl gnupg build-essential python3 \
-  && curl -fsSL https://deb.nodesource.com/setup_20.x | bash - \
+  && curl -fsSL https://deb.nodesource.com/setup_22.x | bash - \
   && apt-get install -y --no-install-recommends nodejs \
   && rm -rf /var/lib/apt/lists/*
 
