@@ -5,8 +5,8 @@
 //   npm run test:live        (or: npx mocha test/ros/live.test.ts; either runs this file alone)
 // On the way it exercises what broke on the first real graph (issue 11): the lifecycle State
 // (no asMessage), parameters from a params file keyed by the fully qualified node name as
-// `ros2 launch` writes it (an integer given for a double among them), and publishing image bytes
-// that are views into the bag's records.
+// `ros2 launch` writes it (an integer given for a double among them), publishing image bytes
+// that are views into the bag's records, and the lifecycle services answering with the outcome.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -19,7 +19,7 @@ import { McapBagWriter } from '../../src/bag/writer.js';
 import { PLACE_MATCH_TYPE } from '../../src/ros/messages.js';
 import { NODE_NAME, SeqvprNode, TOPICS } from '../../src/ros/node.js';
 import { RESULTS_QOS, SENSOR_DATA_QOS } from '../../src/ros/port.js';
-import { RclnodejsPort } from '../../src/ros/rclnodejs-adapter.js';
+import { RclnodejsPort, typeDescriptor } from '../../src/ros/rclnodejs-adapter.js';
 import { buildSavedMap, compressedMsg, queryImages, stampOf, writePipelineConfig } from './helpers.js';
 
 const PLACES = 30;
@@ -99,6 +99,19 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
         if (i >= 4 && Math.abs(m.map_index - i) <= 1) correct++;
       }
       assert.ok(correct >= matches.length - 8, `matches land on the right places (${correct} of ${matches.length})`);
+
+      // The lifecycle services as `ros2 lifecycle` calls them: answered after the transition, with its outcome.
+      type Client = { waitForService(ms: number): Promise<boolean>; sendRequestAsync(r: object): Promise<Record<string, any>> };
+      const client = (type: string, service: string): Client =>
+        (driver!.node as unknown as { createClient(t: object, s: string): Client }).createClient(typeDescriptor(type), `/${name}/${service}`);
+      const getState = client('lifecycle_msgs/srv/GetState', 'get_state');
+      const changeState = client('lifecycle_msgs/srv/ChangeState', 'change_state');
+      assert.equal(await getState.waitForService(5000), true, 'get_state is offered');
+      assert.equal(await changeState.waitForService(5000), true, 'change_state is offered');
+      assert.equal((await getState.sendRequestAsync({})).current_state.label, 'active');
+      assert.equal((await changeState.sendRequestAsync({ transition: { id: 0, label: 'configure' } })).success, false, 'not a transition of active');
+      assert.equal((await changeState.sendRequestAsync({ transition: { id: 4, label: '' } })).success, true, 'deactivate by id');
+      assert.equal((await getState.sendRequestAsync({})).current_state.label, 'inactive');
       assert.equal(await node.transition('shutdown'), true);
     } finally {
       driver?.shutdownRos(false);
