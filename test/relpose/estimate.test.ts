@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Pose } from '../../src/core/types.js';
 import { alongTrackSpread } from '../../src/relpose/along-track.js';
-import { estimateRelativePose, type PosePair } from '../../src/relpose/estimate.js';
+import { estimateRelativePose } from '../../src/relpose/estimate.js';
 import { compose, fromPose, inverse, rotationAngle, toPose, yawRotation, type Rigid } from '../../src/relpose/rigid.js';
 import { planar } from '../support/poses.js';
 
@@ -36,7 +36,7 @@ interface Case {
 
 /** Pairs each query frame with the nearest map frame (what sequence matching does), anchor = last pair. */
 function build(c: Case) {
-  const pairs: PosePair[] = c.queryS.map((s) => {
+  const pairs = c.queryS.map((s) => {
     let best = 0;
     c.mapS.forEach((m, k) => {
       if (Math.abs(m - s) < Math.abs(c.mapS[best] - s)) best = k;
