@@ -8,10 +8,14 @@ import { hnswParams } from '../pipeline/config.js';
 import { StageTimer } from '../pipeline/timing.js';
 import { LiveMapper, type LoopClosure, type LoopConfig } from './live-mapper.js';
 import { scoreLoops, type LoopScores } from './loop-eval.js';
+import { loopRelativePose } from './loop-pose.js';
+import type { RelativePoseResult } from '../relpose/estimate.js';
 
 export interface LoopRun {
   map: PlaceMap;
   loops: LoopClosure[];
+  /** Per loop closure (same order): its relative pose and covariance from the run's odometry, or why there is none. */
+  relativePoses: RelativePoseResult[];
   /** Per keyframe, how many earlier keyframes it could match. */
   searchableBefore: number[];
   skipped: number;
@@ -36,7 +40,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
     source: options.source,
   });
   const mapper = new LiveMapper(frontend, map, config);
-  const run: LoopRun = { map, loops: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null };
+  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null };
   let done = 0;
   for await (const frame of frames) {
     const step = await mapper.process(frame);
@@ -50,6 +54,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
     if (step.loop) run.loops.push(step.loop);
     options.onFrame?.(++done);
   }
+  run.relativePoses = run.loops.map((loop) => loopRelativePose(map, loop));
   if (map.hasPoses) run.scores = scoreLoops(run.loops, map.frames, run.searchableBefore, options.toleranceM);
   return run;
 }

@@ -13,7 +13,7 @@ import type { Pose } from '../core/types.js';
 import { alignRigid, type Motion } from './align.js';
 import { apply, compose, fromPose, inverse, rotate, toPose, transpose, wrapAngle, yawOf, type Rigid, type Vec3 } from './rigid.js';
 
-/** Variance put on degrees of freedom a planar estimate does not observe (z, roll, pitch). */
+/** Variance put on degrees of freedom a planar estimate does not observe (z, roll, pitch); equals LoopClosure.UNKNOWN_VARIANCE. */
 export const UNOBSERVED_VARIANCE = 1e6;
 
 export interface PosePair {
@@ -49,7 +49,9 @@ export interface RelativePoseInput {
   maxResidualRmsM?: number;
 }
 
-export type RelativePoseFailure = 'too_few_pairs' | 'inconsistent_odometry' | 'no_odometry';
+/** Why a closure got no relative pose (counted in the node's /diagnostics). */
+export const RELATIVE_POSE_FAILURES = ['no_odometry', 'too_few_pairs', 'inconsistent_odometry'] as const;
+export type RelativePoseFailure = (typeof RELATIVE_POSE_FAILURES)[number];
 
 export type RelativePoseResult =
   | {

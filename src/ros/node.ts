@@ -24,6 +24,7 @@ import { KeyframeSelector } from '../pipeline/keyframes.js';
 import { processNewest } from '../pipeline/overload.js';
 import { BadInputError, StampGuard, imageInput, odometryInput, type BadInputReason } from './input.js';
 import { LiveSession, type LoopExclusion, type SessionStep } from './live-session.js';
+import { loopRelativePose } from '../loops/loop-pose.js';
 import {
   DIAGNOSTIC_ARRAY_TYPE,
   LOOP_CLOSURE_TYPE,
@@ -398,7 +399,11 @@ export class SeqvprNode {
       }
     }
     if (loop && c.publishers.loopClosure && loop.confidence >= p.loop_min_confidence) {
-      c.publishers.loopClosure.publish(toLoopClosureMsg({ header, loop, map: session.map }));
+      // Relative pose from the odometry of both matched segments; without it, the reason is counted.
+      const relative = loopRelativePose(session.map, loop);
+      if (relative.ok) this.stats.loopRelativePoses++;
+      else this.stats.loopsWithoutRelativePose.set(relative.reason, (this.stats.loopsWithoutRelativePose.get(relative.reason) ?? 0) + 1);
+      c.publishers.loopClosure.publish(toLoopClosureMsg({ header, loop, map: session.map, relative: relative.ok ? relative : undefined }));
       this.stats.loopClosures++;
     }
   }

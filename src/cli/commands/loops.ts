@@ -59,7 +59,7 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
       onSkip: (frame, error) => warn(`skipped frame ${frame.source ?? frame.index}: ${error.message}`),
     }).finally(() => bar.stop());
     await mkdir(args.out, { recursive: true });
-    await writeLoopsJson(args.out, run.loops);
+    await writeLoopsJson(args.out, run.loops, run.relativePoses);
     const report = await writeLoopsReport(args.out, {
       title: `seqvpr loop closures: ${source.description}`,
       facts: {
