@@ -22,6 +22,8 @@ export interface LoopRun {
   stageTimer: StageTimer;
   /** With poses on every keyframe: precision / recall against them. */
   scores: LoopScores | null;
+  /** The exclusion window used. */
+  config: LoopConfig;
 }
 
 export interface RunLoopsOptions {
@@ -40,7 +42,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
     source: options.source,
   });
   const mapper = new LiveMapper(frontend, map, config);
-  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null };
+  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null, config };
   let done = 0;
   for await (const frame of frames) {
     const step = await mapper.process(frame);
@@ -57,4 +59,17 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
   run.relativePoses = run.loops.map((loop) => loopRelativePose(map, loop));
   if (map.hasPoses) run.scores = scoreLoops(run.loops, map.frames, run.searchableBefore, options.toleranceM);
   return run;
+}
+
+/**
+ * One line when no keyframe could be matched against anything (every earlier keyframe was inside
+ * the exclusion window): 0 closures then says nothing about the run. null otherwise.
+ */
+export function nothingSearched(run: LoopRun): string | null {
+  if (run.searchableBefore.length === 0 || run.searchableBefore.some((n) => n > 0)) return null;
+  const { excludeFrames, excludeSeconds } = run.config;
+  return (
+    `nothing could be searched: for all ${run.searchableBefore.length} keyframes every earlier one was inside the exclusion window ` +
+    `(last ${excludeFrames} keyframes / ${excludeSeconds} s); lower --exclude-frames or --exclude-seconds`
+  );
 }

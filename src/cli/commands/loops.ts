@@ -6,7 +6,7 @@ import { saveMap } from '../../map/save-map.js';
 import { loopConfigSchema } from '../../loops/live-mapper.js';
 import { writeLoopsJson } from '../../loops/loop-files.js';
 import { writeLoopsReport } from '../../loops/loops-report.js';
-import { runLoops, type LoopRun } from '../../loops/run-loops.js';
+import { nothingSearched, runLoops, type LoopRun } from '../../loops/run-loops.js';
 import { parseConfig } from '../../core/parse-config.js';
 import { createFrontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
@@ -14,11 +14,18 @@ import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { openFrameSource, frameSourceOptions, type FrameSourceArgs } from '../frame-source.js';
 
+/**
+ * Keyframes never matched by default: a keyframed run (one frame every metre or so) revisits a
+ * place after far fewer than the live node's 50; dense recordings are covered by the 30 s window.
+ */
+const CLI_EXCLUDE_FRAMES = 10;
+
 interface LoopsArgs extends FrameSourceArgs {
   out: string;
   config?: string;
   minConfidence?: string;
   excludeSeconds?: string;
+  excludeFrames?: string;
   gtDistance: string;
   saveMap?: string;
 }
@@ -31,10 +38,16 @@ export function registerLoops(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)')
-    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30)')
+    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30; image folders without --frame-rate: 0, they carry no clock)')
+    .option('--exclude-frames <n>', `nor its last N keyframes (default ${CLI_EXCLUDE_FRAMES}, suits keyframed runs)`)
+    .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)')
     .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
     .option('--save-map <dir>', 'also save the map built during the run')
-    .addHelpText('after', '\nExample:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops\n' +
+        '  seqvpr loops --images keyframes/ --out out/loops              # a keyframed run: last 10 keyframes excluded',
+    )
     .action(runCommand(async (args: LoopsArgs) => printLoops(await runLoopsCommand(args))));
 }
 
@@ -43,7 +56,8 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
     loopConfigSchema,
     {
       ...(args.minConfidence !== undefined && { minConfidence: Number(args.minConfidence) }),
-      ...(args.excludeSeconds !== undefined && { excludeSeconds: Number(args.excludeSeconds) }),
+      excludeSeconds: args.excludeSeconds !== undefined ? Number(args.excludeSeconds) : args.images && args.frameRate === undefined ? 0 : 30,
+      excludeFrames: args.excludeFrames !== undefined ? Number(args.excludeFrames) : CLI_EXCLUDE_FRAMES,
     },
     'loop options',
   );
@@ -89,6 +103,8 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
 }
 
 function printLoops(run: LoopRun): void {
+  const nothing = nothingSearched(run);
+  if (nothing) process.stdout.write(`${nothing}\n`);
   const s = run.scores;
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
   process.stdout.write(
