@@ -51,7 +51,7 @@ export function renderSlamHtml(r: SlamEvalResult, title: string): string {
     ['keyframes', String(m.keyframes)],
     ['odometry drift', `scale ${f(100 * m.drift.scaleError, 1)}%, heading bias ${f((m.drift.headingBiasPerM * 180) / Math.PI, 3)} deg/m, noise ${m.drift.translationNoise} m/sqrt(m), ${m.drift.headingNoise} rad/sqrt(m)`],
     ['loop closures (false)', `${m.closures.detected} (${m.closures.false})`],
-    ['with relative pose', `${m.closures.withRelativePose}; without: ${JSON.stringify(m.closures.withoutRelativePose)}`],
+    ['with relative pose', `${m.closures.withRelativePose}; without: ${Object.entries(m.closures.withoutRelativePose).map(([k, v]) => `${v} (${k})`).join(', ') || 'none'}`],
     ...(m.closures.relativePoseError
       ? ([['relative-pose error (median)', `${f(m.closures.relativePoseError.medianM)} m, ${f(m.closures.relativePoseError.medianDeg, 1)} deg; ${f(100 * m.closures.relativePoseError.within3Sigma, 0)}% within 3 sigma`]] as [string, string][])
       : []),
