@@ -34,6 +34,7 @@ export function loopsToJson(loops: readonly LoopClosure[], relativePoses: readon
         mapIndex: c.mapIndex,
         distance: Number(c.distance.toFixed(6)),
       })),
+      ...(l.sessions && { querySession: l.sessions.query, matchSession: l.sessions.match }),
       ...relativeFields(relativePoses[i]),
     })),
     null,

@@ -32,17 +32,23 @@ export interface RunLoopsOptions {
   toleranceM: number;
   onFrame?: (done: number) => void;
   onSkip?: (frame: Frame, error: SeqvprError) => void;
+  /** A saved map to continue: the run becomes a new session of it and closes loops with it too. */
+  map?: PlaceMap;
 }
 
 export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend, config: LoopConfig, options: RunLoopsOptions): Promise<LoopRun> {
-  const map = PlaceMap.create({
-    encoder: frontend.identity.encoder,
-    sequence: frontend.identity.sequence,
-    hnsw: hnswParams(frontend.config),
-    source: options.source,
-  });
-  const mapper = new LiveMapper(frontend, map, config);
-  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null, config };
+  const map =
+    options.map ??
+    PlaceMap.create({
+      encoder: frontend.identity.encoder,
+      sequence: frontend.identity.sequence,
+      hnsw: hnswParams(frontend.config),
+      source: options.source,
+    });
+  const loaded = map.size;
+  const mapper = new LiveMapper(frontend, map, config, { sessionStart: loaded });
+  // Loaded keyframes were never queries: nothing was searchable for them.
+  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: new Array<number>(loaded).fill(0), skipped: 0, stageTimer: new StageTimer(), scores: null, config };
   let done = 0;
   for await (const frame of frames) {
     const step = await mapper.process(frame);
@@ -66,7 +72,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
  * the exclusion window): 0 closures then says nothing about the run. null otherwise.
  */
 export function nothingSearched(run: LoopRun): string | null {
-  if (run.searchableBefore.length === 0 || run.searchableBefore.some((n) => n > 0)) return null;
+  if (run.searchableBefore.length === 0 || run.searchableBefore.some((n) => n > 0) || run.map.sessionStarts.length > 1) return null;
   const { excludeFrames, excludeSeconds } = run.config;
   return (
     `nothing could be searched: for all ${run.searchableBefore.length} keyframes every earlier one was inside the exclusion window ` +

@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { loadMap } from '../../map/load-map.js';
 import { saveMap } from '../../map/save-map.js';
 import { loopConfigSchema } from '../../loops/live-mapper.js';
 import { writeLoopsJson } from '../../loops/loop-files.js';
@@ -28,6 +29,7 @@ interface LoopsArgs extends FrameSourceArgs {
   excludeFrames?: string;
   gtDistance: string;
   saveMap?: string;
+  map?: string;
 }
 
 export function registerLoops(program: Command): void {
@@ -43,6 +45,7 @@ export function registerLoops(program: Command): void {
     .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)')
     .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
     .option('--save-map <dir>', 'also save the map built during the run')
+    .option('--map <dir>', 'continue this saved map: the run becomes a new session, closing loops with the map and itself')
     .addHelpText(
       'after',
       '\nExamples:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops\n' +
@@ -66,7 +69,9 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
   try {
     const source = await openFrameSource(args, { warn });
     const bar = progressBar('mapping', source.count);
+    const map = args.map ? await loadMap(args.map, { onWarning: warn }) : undefined;
     const run = await runLoops(source.frames, frontend, loopConfig, {
+      map,
       source: source.description,
       toleranceM: Number(args.gtDistance),
       onFrame: (n) => bar.update(n),
@@ -108,7 +113,7 @@ function printLoops(run: LoopRun): void {
   const s = run.scores;
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
   process.stdout.write(
-    `keyframes ${run.map.size}, loop closures ${run.loops.length}` +
+    `keyframes ${run.map.size}${run.map.sessionStarts.length > 1 ? ` in ${run.map.sessionStarts.length} sessions` : ''}, loop closures ${run.loops.length}` +
       (s ? `, correct ${s.correct} (precision ${pct(s.precision)}, recall of ${s.revisits} revisits ${pct(s.recall)})` : '') +
       '\n',
   );
