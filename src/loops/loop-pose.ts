@@ -29,19 +29,45 @@ export interface LoopPoseOptions {
 /** Relative pose (T_from_to, from = matchIndex, to = queryIndex) with covariance, or why not. */
 export function loopRelativePose(source: LoopPoseSource, loop: LoopClosure, options: LoopPoseOptions = {}): RelativePoseResult {
   const poseOf = options.poseOf ?? ((i: number) => source.frames[i]?.pose);
-  const to = poseOf(loop.queryIndex);
-  const from = poseOf(loop.matchIndex);
+  const side = { poseOf, descriptorOf: (i: number) => (i < source.frameDescriptors.rows ? source.frameDescriptors.row(i) : undefined) };
+  return sequenceRelativePose({ query: side, map: { ...side, size: source.frames.length }, queryIndex: loop.queryIndex, matchIndex: loop.matchIndex, correspondences: loop.correspondences }, options);
+}
+
+/** One side of a match: pose and frame descriptor by index (undefined when not known). */
+export interface MatchSide {
+  poseOf: (index: number) => Pose | undefined;
+  descriptorOf: (index: number) => Float32Array | undefined;
+}
+
+export interface SequenceMatch {
+  /** Query frames (e.g. the live run's recent keyframes). */
+  query: MatchSide;
+  /** Map frames; `size` bounds the along-track shifts. */
+  map: MatchSide & { size: number };
+  queryIndex: number;
+  matchIndex: number;
+  correspondences: readonly Correspondence[];
+}
+
+/**
+ * Relative pose of the query frame in the matched map frame, for any sequence match: a loop
+ * closure (both sides in one map) or a place match against a loaded map (query frames from the
+ * live run, in its odometry frame; map frames in the map's frame).
+ */
+export function sequenceRelativePose(m: SequenceMatch, options: Omit<LoopPoseOptions, 'poseOf'> = {}): RelativePoseResult {
+  const to = m.query.poseOf(m.queryIndex);
+  const from = m.map.poseOf(m.matchIndex);
   if (!to || !from) {
-    return { ok: false, reason: 'no_odometry', detail: `keyframe ${!to ? loop.queryIndex : loop.matchIndex} has no pose (no odometry)` };
+    return { ok: false, reason: 'no_odometry', detail: !to ? `query frame ${m.queryIndex} has no pose (no odometry)` : `map frame ${m.matchIndex} has no pose` };
   }
   const pairs: PosePair[] = [];
-  for (const c of loop.correspondences) {
-    const query = poseOf(c.queryIndex);
-    const map = poseOf(c.mapIndex);
+  for (const c of m.correspondences) {
+    const query = m.query.poseOf(c.queryIndex);
+    const map = m.map.poseOf(c.mapIndex);
     if (query && map) pairs.push({ query, map });
   }
-  const spacing = frameSpacing(loop.matchIndex, poseOf, source.frames.length);
-  const spread = alongTrackSpread(shiftProfile(source, loop.correspondences, options.maxShift ?? 5));
+  const spacing = frameSpacing(m.matchIndex, m.map.poseOf, m.map.size);
+  const spread = alongTrackSpread(shiftProfile(m, options.maxShift ?? 5));
   return estimateRelativePose({
     pairs,
     anchor: { query: to, map: from },
@@ -68,21 +94,26 @@ export function frameSpacing(index: number, poseOf: (i: number) => Pose | undefi
 
 /**
  * Mean cosine distance of the matched sequence with its map side shifted by -maxShift..maxShift
- * frames, and the standard error of that mean at the match (shift 0).
+ * frames, and the standard error of that mean at the match (shift 0). A query frame is never
+ * compared with itself (in a loop closure both sides live in one map).
  */
-export function shiftProfile(source: LoopPoseSource, correspondences: readonly Correspondence[], maxShift: number) {
-  const { frameDescriptors: d } = source;
-  const rows = d.rows;
-  const dist = (q: number, m: number) => 1 - dot(d.row(q), d.row(m), d.dim);
+export function shiftProfile(m: SequenceMatch, maxShift: number) {
+  const sameSide = m.query.descriptorOf === m.map.descriptorOf;
+  const dist = (q: number, j: number): number | undefined => {
+    if (j < 0 || j >= m.map.size || (sameSide && j === q)) return undefined;
+    const a = m.query.descriptorOf(q);
+    const b = m.map.descriptorOf(j);
+    return a && b ? 1 - dot(a, b, a.length) : undefined;
+  };
   const shifts: number[] = [];
   const costs: number[] = [];
   for (let s = -maxShift; s <= maxShift; s++) {
     let sum = 0;
     let count = 0;
-    for (const c of correspondences) {
-      const m = c.mapIndex + s;
-      if (m < 0 || m >= rows || c.queryIndex >= rows || m === c.queryIndex) continue;
-      sum += dist(c.queryIndex, m);
+    for (const c of m.correspondences) {
+      const d = dist(c.queryIndex, c.mapIndex + s);
+      if (d === undefined) continue;
+      sum += d;
       count++;
     }
     if (count > 0) {
@@ -90,8 +121,9 @@ export function shiftProfile(source: LoopPoseSource, correspondences: readonly C
       costs.push(sum / count);
     }
   }
-  const at0 = correspondences.filter((c) => c.queryIndex < rows && c.mapIndex < rows).map((c) => dist(c.queryIndex, c.mapIndex));
+  const at0 = m.correspondences.map((c) => dist(c.queryIndex, c.mapIndex)).filter((d): d is number => d !== undefined);
   const mean0 = at0.reduce((a, b) => a + b, 0) / Math.max(at0.length, 1);
   const variance = at0.reduce((a, b) => a + (b - mean0) ** 2, 0) / Math.max(at0.length - 1, 1);
+  if (shifts.length === 0) return { shifts: [0], costs: [0], costStdErr: 1 };
   return { shifts, costs, costStdErr: Math.max(Math.sqrt(variance / Math.max(at0.length, 1)), 1e-4) };
 }
