@@ -74,10 +74,16 @@ export function ceresInstalled(): boolean {
  * The optimiser's path, building it first when it is missing and Ceres is installed (about 15 s).
  * Throws PoseGraphError with the install line when it cannot be built.
  */
-export async function ensurePoseGraphTool(say: (line: string) => void = () => {}): Promise<string> {
-  const binary = poseGraphBinary();
+export async function ensurePoseGraphTool(
+  say: (line: string) => void = () => {},
+  where: { binary: string; ceres: () => boolean } = { binary: poseGraphBinary(), ceres: ceresInstalled },
+): Promise<string> {
+  const { binary } = where;
   if (existsSync(binary)) return binary;
-  if (!ceresInstalled()) throw new PoseGraphError(CERES_INSTALL_HINT);
+  if (process.env.SEQVPR_POSE_GRAPH && binary === process.env.SEQVPR_POSE_GRAPH) {
+    throw new PoseGraphError(`SEQVPR_POSE_GRAPH names ${binary}, which does not exist`);
+  }
+  if (!where.ceres()) throw new PoseGraphError(CERES_INSTALL_HINT);
   say('    building the pose-graph optimiser (tools/pose-graph, Ceres) once');
   try {
     await run('bash', [path.join(toolDir(), 'build.sh')], { maxBuffer: 16 << 20 });

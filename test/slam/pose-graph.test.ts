@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
-import { ceresInstalled, ensurePoseGraphTool, graphToText, optimizePoseGraph, parsePoses, poseGraphBinary, type GraphEdge, type Pose2 } from '../../src/slam/pose-graph.js';
+import { CERES_INSTALL_HINT, PoseGraphError, ceresInstalled, ensurePoseGraphTool, graphToText, optimizePoseGraph, parsePoses, poseGraphBinary, type GraphEdge, type Pose2 } from '../../src/slam/pose-graph.js';
 import { existsSync } from 'node:fs';
 
 const cov = (sxy: number, syaw: number) => [sxy * sxy, 0, 0, 0, sxy * sxy, 0, 0, 0, syaw * syaw];
 const edge = (kind: GraphEdge['kind'], from: number, to: number, x: number, y: number, yaw: number, c = cov(0.1, 0.01)): GraphEdge => ({ kind, from, to, delta: { x, y, yaw }, covariance: c });
 const poses = (list: Pose2[]) => new Map(list.map((p, i) => [i, p]));
+
+describe('pose-graph optimiser availability', () => {
+  it('without the program and without Ceres, says in one line how to install it', async () => {
+    await assert.rejects(ensurePoseGraphTool(() => {}, { binary: '/nonexistent/seqvpr-pose-graph', ceres: () => false }), (e: unknown) => {
+      assert.ok(e instanceof PoseGraphError);
+      assert.equal(e.message, CERES_INSTALL_HINT);
+      assert.ok(!e.message.includes('\n') && /apt-get install libceres-dev/.test(e.message));
+      return true;
+    });
+  });
+});
 
 describe('pose-graph optimiser (tools/pose-graph, Ceres)', function () {
   this.timeout(180_000);
