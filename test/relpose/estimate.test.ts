@@ -108,7 +108,6 @@ describe('relative pose from aligned trajectories', () => {
   it('fuses image evidence of the lateral offset and heading', () => {
     // The query drove 0.8 m to the left of the map run: positions alone cannot see that.
     const shifted: Path = (s) => planar(s, 0.8, 2);
-    const mapS = range(0, 1, 40);
     const pairs = range(10, 1, 10).map((s) => ({ query: inFrame(G2, shifted(s)), map: straight(s) }));
     const anchor = pairs[pairs.length - 1];
     const blind = estimateRelativePose({ pairs, anchor, mapSpacingM: 1 });
@@ -118,7 +117,6 @@ describe('relative pose from aligned trajectories', () => {
     assert.ok(Math.abs(seen.pose.position.y - 0.8) < 0.1, `with evidence: y ${seen.pose.position.y}`);
     assert.ok(seen.covariance[7] < blind.covariance[7], 'lateral variance shrinks');
     assert.ok(seen.covariance[35] < blind.covariance[35], 'heading variance shrinks');
-    void mapS;
   });
 });
 

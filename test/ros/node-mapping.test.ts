@@ -209,6 +209,7 @@ describe('seqvpr_node, map and slam modes (fake transport, real pipeline)', () =
         await node.whenIdle();
       }
       assert.equal(node.map!.size, PLACES + 20, 'the live frames extend the loaded map');
+      assert.deepEqual(node.map!.sessionStarts, [0, PLACES], 'the live frames are a new session of the map');
       const matches = port.messages('~/place_match') as Msg[];
       assert.equal(matches.length, 20);
       const correct = matches.slice(4).filter((m, k) => Math.abs(m.map_index - (k + 4)) <= 1).length;
