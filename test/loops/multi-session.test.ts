@@ -77,6 +77,20 @@ describe('multi-session maps (real pipeline, synthetic places)', () => {
     assert.deepEqual((await loadMap(path.join(dir, 'map12'))).sessionStarts, [0, 40]);
   });
 
+  it('seqvpr loops --map continues a saved map from the command line', async () => {
+    // s1 and s2 were written by the test above.
+    const m1 = path.join(dir, 'cli-m1');
+    const first = await runSeqvpr('loops', '--images', path.join(dir, 's1'), '--out', path.join(dir, 'cli-o1'), '--config', 'config/patchnorm.yaml', '--save-map', m1);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runSeqvpr('loops', '--images', path.join(dir, 's2'), '--map', m1, '--out', path.join(dir, 'cli-o2'), '--config', 'config/patchnorm.yaml', '--save-map', path.join(dir, 'cli-m12'));
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /keyframes 60 in 2 sessions/);
+    const loops = JSON.parse(await readFile(path.join(dir, 'cli-o2', 'loops.json'), 'utf8')) as { queryIndex: number; matchIndex: number; querySession: number; matchSession: number }[];
+    assert.ok(loops.length > 0, second.stdout);
+    assert.ok(loops.every((l) => l.querySession === 1 && l.matchSession === 0 && l.matchIndex < 40));
+    assert.deepEqual((await loadMap(path.join(dir, 'cli-m12'))).sessionStarts, [0, 40]);
+  });
+
   it('merges maps of one encoder into sessions, and refuses maps of different encoders', async () => {
     const a = PlaceMap.create({ encoder: { id: 'enc-a', hash: 'h1', dim: 8 }, source: 'a' });
     const b = PlaceMap.create({ encoder: { id: 'enc-a', hash: 'h1', dim: 8 }, source: 'b' });
