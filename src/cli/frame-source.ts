@@ -15,6 +15,8 @@ export interface FrameSourceArgs {
   poseTopic?: string;
   keyframeDistance?: string;
   keyframePeriod?: string;
+  /** Image folders only: the clock their stamps are made with (Hz, default 10). */
+  frameRate?: string;
 }
 
 export interface FrameSource {
@@ -49,7 +51,7 @@ export async function openFrameSource(args: FrameSourceArgs, context: FrameSourc
   if (args.images && args.bag) throw new SeqvprError('give either --images or --bag, not both');
   if (args.images) {
     count = (await listImages(args.images)).length;
-    frames = imageFolderFrames(args.images);
+    frames = imageFolderFrames(args.images, { rateHz: folderRate(args.frameRate) });
     description = path.resolve(args.images);
   } else if (args.bag) {
     if (!args.imageTopic) throw new SeqvprError('--bag needs --image-topic (see "seqvpr bag info BAG" for the topics)');
@@ -75,6 +77,14 @@ export async function openFrameSource(args: FrameSourceArgs, context: FrameSourc
     frames = selectKeyframes(frames, selector);
   }
   return { frames, count, description };
+}
+
+/** --frame-rate for image folders (undefined: the folder source's default). */
+function folderRate(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const hz = Number(value);
+  if (!(hz > 0 && hz <= 1000)) throw new SeqvprError(`--frame-rate must be in (0, 1000] Hz, got ${value}`);
+  return hz;
 }
 
 /** How a bag source is described (and recorded as a map's source): `<bag path> <image topic>`. */

@@ -7,6 +7,7 @@ import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
 import { registerLoops } from './commands/loops.js';
 import { registerMapBuild } from './commands/map-build.js';
+import { registerMapMerge } from './commands/map-merge.js';
 import { registerPca } from './commands/pca.js';
 import { registerTrain } from './commands/train.js';
 import { setDebug } from './run-command.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces for errors')
     .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)));
   registerMapBuild(program);
+  registerMapMerge(program);
   registerEval(program);
   registerLoops(program);
   registerBag(program);

@@ -30,6 +30,8 @@ export interface LoopClosure {
   confidence: number;
   /** Frame-to-frame pairs of the matched sequences (query keyframe -> earlier keyframe), oldest first. */
   correspondences: Correspondence[];
+  /** Mapping sessions of the two keyframes (PlaceMap.sessionOf): different for a closure between sessions. */
+  sessions?: { query: number; match: number };
 }
 
 export interface LiveMapStep {
@@ -66,6 +68,8 @@ export class LiveMapper {
     if (!Number.isInteger(this.sessionStart) || this.sessionStart < 0 || this.sessionStart > map.size) {
       throw new RangeError(`sessionStart must be an integer in [0, ${map.size}] (the map's size), got ${this.sessionStart}`);
     }
+    // Mapping on after a loaded map: the new frames form a session of their own in the map.
+    if (this.sessionStart > 0 && this.sessionStart === map.size) map.beginSession();
     this.recognizer = createRecognizer(frontend, map, 'the live map', {
       searchableRows: (frame) => {
         // The exclusion window covers this session's frames only: earlier sessions' frames are
@@ -85,6 +89,7 @@ export class LiveMapper {
    */
   startSession(): void {
     this.sessionStart = this.map.size;
+    this.map.beginSession();
     this.recognizer.reset();
   }
 
@@ -112,6 +117,7 @@ export class LiveMapper {
         matchStamp: this.map.frames[match.mapIndex].stamp,
         confidence: match.confidence,
         correspondences: match.correspondences,
+        sessions: { query: this.map.sessionOf(mapIndex), match: this.map.sessionOf(match.mapIndex) },
       };
     }
     return { result, searchable, mapIndex, loop };

@@ -8,16 +8,22 @@ import { hnswParams } from '../pipeline/config.js';
 import { StageTimer } from '../pipeline/timing.js';
 import { LiveMapper, type LoopClosure, type LoopConfig } from './live-mapper.js';
 import { scoreLoops, type LoopScores } from './loop-eval.js';
+import { loopRelativePose } from './loop-pose.js';
+import type { RelativePoseResult } from '../relpose/estimate.js';
 
 export interface LoopRun {
   map: PlaceMap;
   loops: LoopClosure[];
+  /** Per loop closure (same order): its relative pose and covariance from the run's odometry, or why there is none. */
+  relativePoses: RelativePoseResult[];
   /** Per keyframe, how many earlier keyframes it could match. */
   searchableBefore: number[];
   skipped: number;
   stageTimer: StageTimer;
   /** With poses on every keyframe: precision / recall against them. */
   scores: LoopScores | null;
+  /** The exclusion window used. */
+  config: LoopConfig;
 }
 
 export interface RunLoopsOptions {
@@ -26,17 +32,23 @@ export interface RunLoopsOptions {
   toleranceM: number;
   onFrame?: (done: number) => void;
   onSkip?: (frame: Frame, error: SeqvprError) => void;
+  /** A saved map to continue: the run becomes a new session of it and closes loops with it too. */
+  map?: PlaceMap;
 }
 
 export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend, config: LoopConfig, options: RunLoopsOptions): Promise<LoopRun> {
-  const map = PlaceMap.create({
-    encoder: frontend.identity.encoder,
-    sequence: frontend.identity.sequence,
-    hnsw: hnswParams(frontend.config),
-    source: options.source,
-  });
-  const mapper = new LiveMapper(frontend, map, config);
-  const run: LoopRun = { map, loops: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null };
+  const map =
+    options.map ??
+    PlaceMap.create({
+      encoder: frontend.identity.encoder,
+      sequence: frontend.identity.sequence,
+      hnsw: hnswParams(frontend.config),
+      source: options.source,
+    });
+  const loaded = map.size;
+  const mapper = new LiveMapper(frontend, map, config, { sessionStart: loaded });
+  // Loaded keyframes were never queries: nothing was searchable for them.
+  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: new Array<number>(loaded).fill(0), skipped: 0, stageTimer: new StageTimer(), scores: null, config };
   let done = 0;
   for await (const frame of frames) {
     const step = await mapper.process(frame);
@@ -50,6 +62,20 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
     if (step.loop) run.loops.push(step.loop);
     options.onFrame?.(++done);
   }
+  run.relativePoses = run.loops.map((loop) => loopRelativePose(map, loop));
   if (map.hasPoses) run.scores = scoreLoops(run.loops, map.frames, run.searchableBefore, options.toleranceM);
   return run;
+}
+
+/**
+ * One line when no keyframe could be matched against anything (every earlier keyframe was inside
+ * the exclusion window): 0 closures then says nothing about the run. null otherwise.
+ */
+export function nothingSearched(run: LoopRun): string | null {
+  if (run.searchableBefore.length === 0 || run.searchableBefore.some((n) => n > 0) || run.map.sessionStarts.length > 1) return null;
+  const { excludeFrames, excludeSeconds } = run.config;
+  return (
+    `nothing could be searched: for all ${run.searchableBefore.length} keyframes every earlier one was inside the exclusion window ` +
+    `(last ${excludeFrames} keyframes / ${excludeSeconds} s); lower --exclude-frames or --exclude-seconds`
+  );
 }

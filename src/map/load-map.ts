@@ -70,7 +70,7 @@ export async function loadMap(dir: string, options: LoadMapOptions = {}): Promis
     throw new MapFormatError(`${path.join(dir, MAP_FILES.manifest)} lists ${manifest.sequences} sequences but no sequence encoder`);
   }
 
-  return PlaceMap.fromParts({ info, frames, frameDescriptors, sequenceDescriptors, sequenceEnds, frameIndex, sequenceIndex });
+  return PlaceMap.fromParts({ info, frames, frameDescriptors, sequenceDescriptors, sequenceEnds, frameIndex, sequenceIndex, sessionStarts: manifest.sessionStarts });
 }
 
 /** Reads a map directory's files against the manifest's sizes and checksums. */

@@ -42,6 +42,8 @@ export const mapManifestSchema = z.object({
   source: z.string(),
   /** True when every frame carries a pose. */
   hasPoses: z.boolean(),
+  /** Optional (maps before sessions have none: one session): first frame of each mapping session. */
+  sessionStarts: z.array(count).min(1).optional(),
 });
 
 /** The part of a manifest that a map carries in memory (PlaceMap.info). */

@@ -58,6 +58,8 @@ export interface MapParts {
   sequenceEnds?: Int32Array;
   frameIndex?: HnswIndex;
   sequenceIndex?: HnswIndex;
+  /** First frame of each mapping session, increasing from 0 (default [0]: one session). */
+  sessionStarts?: readonly number[];
 }
 
 /** A frame's metadata as passed to `add`; `index`, when given, must equal the map's next index. */
@@ -69,15 +71,17 @@ export class PlaceMap {
   private readonly sequenceRows: GrowableMatrix | undefined;
   private readonly ends: GrowableInt32 | undefined;
   private posed: number;
+  private readonly starts: number[];
 
   private constructor(
     readonly info: Readonly<MapInfo>,
-    parts: Pick<MapParts, 'frames' | 'sequenceDescriptors' | 'sequenceEnds'> & { frameDescriptors?: DescriptorMatrix },
+    parts: Pick<MapParts, 'frames' | 'sequenceDescriptors' | 'sequenceEnds' | 'sessionStarts'> & { frameDescriptors?: DescriptorMatrix },
     /** HNSW over frame descriptors; exposed for persistence and benchmarks. */
     readonly frameIndex: HnswIndex,
     /** HNSW over sequence descriptors (labels are sequence rows); undefined without a sequence encoder. */
     readonly sequenceIndex: HnswIndex | undefined,
   ) {
+    this.starts = [...(parts.sessionStarts ?? [0])];
     this.frameList = parts.frames;
     this.frameRows = new GrowableMatrix(info.encoder.dim, parts.frameDescriptors);
     this.sequenceRows = info.sequence ? new GrowableMatrix(info.sequence.dim, parts.sequenceDescriptors) : undefined;
@@ -107,6 +111,30 @@ export class PlaceMap {
   /** Number of map frames. */
   get size(): number {
     return this.frameList.length;
+  }
+
+  /**
+   * First frame of each mapping session (a robot's run, a merged map's part), in order; the
+   * session id of a frame is the position of the last start at or before it.
+   */
+  get sessionStarts(): readonly number[] {
+    return this.starts;
+  }
+
+  /** Session id of map frame `index`. */
+  sessionOf(index: number): number {
+    return partitionPoint(this.starts.length, (i) => this.starts[i] <= index) - 1;
+  }
+
+  /**
+   * Starts a new mapping session at the next frame (loading a saved map and mapping on). Returns
+   * its id; a session that has no frames yet is reused rather than followed by an empty one.
+   */
+  beginSession(): number {
+    const last = this.starts.length - 1;
+    if (this.starts[last] === this.frameList.length) return last;
+    this.starts.push(this.frameList.length);
+    return last + 1;
   }
 
   /** Number of sequence descriptors (0 without a sequence encoder). */
@@ -268,6 +296,10 @@ function checkParts(parts: MapParts): void {
   };
   if (fd.dim !== info.encoder.dim) bad(`frame descriptors have dim ${fd.dim}, encoder dim is ${info.encoder.dim}`);
   if (fd.rows !== frames.length) bad(`${fd.rows} frame descriptors for ${frames.length} frames`);
+  const starts = parts.sessionStarts;
+  if (starts && (starts[0] !== 0 || starts.some((v, i) => !Number.isInteger(v) || v > frames.length || (i > 0 && v <= starts[i - 1])))) {
+    bad(`session starts ${JSON.stringify(starts)} must begin at 0, increase and lie within the ${frames.length} frames`);
+  }
   checkIndex(parts.frameIndex, fd, 'frame', bad);
   frames.forEach((f, i) => {
     if (f.index !== i) bad(`frame ${i} has index ${f.index}`);

@@ -56,6 +56,8 @@ export async function saveMap(map: PlaceMap, dir: string): Promise<MapManifest> 
       files,
       source: info.source,
       hasPoses: frames.length > 0 && frames.every((f) => f.pose !== undefined),
+      // Written for multi-session maps only, so single-session maps stay byte-identical to before.
+      ...(map.sessionStarts.length > 1 && { sessionStarts: map.sessionStarts.filter((start) => start < frames.length) }),
     };
     // Last, so a directory with a manifest always has all its files.
     await writeFileDurably(path.join(temp, MAP_FILES.manifest), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));

@@ -54,6 +54,9 @@ export type PlaceMatchMsg = {
   score: number;
   candidates: CandidateMsg[];
   correspondences: CorrespondenceMsg[];
+  has_relative_pose: boolean;
+  relative_pose: PoseMsg;
+  relative_pose_covariance: number[];
 };
 export type LoopClosureMsg = {
   header: HeaderMsg;
@@ -151,6 +154,8 @@ export function toPlaceMatchMsg(i: {
   map: { frames: readonly MapFrameMeta[] };
   mapId: string;
   queryStamps?: ReadonlyMap<number, StampNs>;
+  /** The query frame's pose in the matched map frame's frame, when estimated. */
+  relative?: { pose: Pose; covariance: readonly number[] };
 }): PlaceMatchMsg {
   const { match, map } = i;
   const matched = mapFrame(map.frames, match.mapIndex, 'the place match');
@@ -172,6 +177,9 @@ export function toPlaceMatchMsg(i: {
       distance: c.distance,
     })),
     correspondences: correspondenceMsgs(match.correspondences, map.frames, queryStamp, 'a place-match correspondence'),
+    has_relative_pose: i.relative !== undefined,
+    relative_pose: toPoseMsg(i.relative?.pose ?? IDENTITY_POSE),
+    relative_pose_covariance: i.relative ? covarianceOf(i.relative.covariance, 'the place-match covariance') : diagonalCovariance(UNKNOWN_VARIANCE),
   };
 }
 

@@ -4,6 +4,7 @@ import type { DiagnosticLevel } from './messages.js';
 import type { DropCounter } from '../pipeline/overload.js';
 import { LatencyHistogram } from '../pipeline/timing.js';
 import { BAD_INPUT_REASONS, type BadInputReason } from './input.js';
+import { RELATIVE_POSE_FAILURES, type RelativePoseFailure } from '../relpose/estimate.js';
 
 export interface DiagnosticContext {
   mode: string;
@@ -28,6 +29,9 @@ export class NodeStats {
   placeMatches = 0;
   poses = 0;
   loopClosures = 0;
+  /** Loop closures published with a metric relative pose; those without, by reason. */
+  loopRelativePoses = 0;
+  readonly loopsWithoutRelativePose = new Map<RelativePoseFailure, number>();
   /** Filled by the overload policy (processNewest). */
   readonly drops: DropCounter = { dropped: 0 };
   private readonly bad = new Map<BadInputReason, number>();
@@ -92,7 +96,9 @@ export class NodeStats {
       'place matches': this.placeMatches,
       'poses published': this.poses,
       'loop closures': this.loopClosures,
+      'loop closures with relative pose': this.loopRelativePoses,
     };
+    for (const reason of RELATIVE_POSE_FAILURES) values[`loop closures without relative pose: ${reason}`] = this.loopsWithoutRelativePose.get(reason) ?? 0;
     for (const reason of BAD_INPUT_REASONS) values[`bad input: ${reason}`] = this.bad.get(reason) ?? 0;
 
     const problems: string[] = [];

@@ -24,6 +24,8 @@ import { KeyframeSelector } from '../pipeline/keyframes.js';
 import { processNewest } from '../pipeline/overload.js';
 import { BadInputError, StampGuard, imageInput, odometryInput, type BadInputReason } from './input.js';
 import { LiveSession, type LoopExclusion, type SessionStep } from './live-session.js';
+import { loopRelativePose } from '../loops/loop-pose.js';
+import { RecentQueryFrames, placeMatchRelativePose } from '../loops/place-match-pose.js';
 import {
   DIAGNOSTIC_ARRAY_TYPE,
   LOOP_CLOSURE_TYPE,
@@ -116,6 +118,8 @@ export class SeqvprNode {
   private restartPending = false;
   /** Stamps of the last processed frames by query index (the place match's window), bounded. */
   private readonly recentStamps = new RecentStamps();
+  /** Odometry poses and descriptors of the recent query frames, for place matches' relative poses. */
+  private readonly recentQueries = new RecentQueryFrames();
   /** The frame being processed, awaited before encoders are released. */
   private busy: Promise<void> = Promise.resolve();
   /** Transitions and map switches run one at a time. */
@@ -329,6 +333,7 @@ export class SeqvprNode {
     this.guard.reset();
     this.odometry.clear();
     this.recentStamps.clear();
+    this.recentQueries.clear();
     this.restartPending = false;
     this.keyframes = keyframeSelector(this.params);
   }
@@ -349,6 +354,7 @@ export class SeqvprNode {
     if (this.restartPending) {
       this.restartPending = false;
       this.recentStamps.clear();
+      this.recentQueries.clear();
       session.restartAfterClockJump();
     }
     let step: SessionStep;
@@ -367,6 +373,7 @@ export class SeqvprNode {
     }
     // Stamps for the correspondences of the next matches: their window, with one to spare.
     this.recentStamps.remember(result.frame.index, frame.stamp, c.loaded.config.windowLength + 1);
+    this.recentQueries.remember(result.frame.index, frame.pose, result.descriptor, c.loaded.config.windowLength + 1);
     // Deactivated, cleaned up or switched to another map meanwhile: this result is stale.
     if (!this.active || this.configured !== c || c.session !== session) return;
     try {
@@ -382,7 +389,10 @@ export class SeqvprNode {
     const header = { stamp: frame.stamp, frameId: frame.frameId };
     if (result.kind === 'match' && c.publishers.placeMatch) {
       const match = p.publish_candidates ? result.match : { ...result.match, candidates: result.match.candidates.slice(0, 1) };
-      c.publishers.placeMatch.publish(toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStamps: this.recentStamps }));
+      const relative = placeMatchRelativePose(session.map, match, this.recentQueries);
+      c.publishers.placeMatch.publish(
+        toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStamps: this.recentStamps, relative: relative.ok ? relative : undefined }),
+      );
       this.stats.placeMatches++;
       const matched = session.map.frames[match.mapIndex];
       // Only frames that came with the map have poses in the map frame (live ones are in odom).
@@ -398,7 +408,11 @@ export class SeqvprNode {
       }
     }
     if (loop && c.publishers.loopClosure && loop.confidence >= p.loop_min_confidence) {
-      c.publishers.loopClosure.publish(toLoopClosureMsg({ header, loop, map: session.map }));
+      // Relative pose from the odometry of both matched segments; without it, the reason is counted.
+      const relative = loopRelativePose(session.map, loop);
+      if (relative.ok) this.stats.loopRelativePoses++;
+      else this.stats.loopsWithoutRelativePose.set(relative.reason, (this.stats.loopsWithoutRelativePose.get(relative.reason) ?? 0) + 1);
+      c.publishers.loopClosure.publish(toLoopClosureMsg({ header, loop, map: session.map, relative: relative.ok ? relative : undefined }));
       this.stats.loopClosures++;
     }
   }
@@ -492,6 +506,7 @@ export class SeqvprNode {
       return { success: false, message: `kept the previous map: ${(e as Error).message}` };
     }
     this.recentStamps.clear();
+    this.recentQueries.clear();
     this.restartPending = false;
     this.port.logger.info(`switched to map ${dir} (${c.session.map.size} frames); the query window restarts`);
     return { success: true, message: `loaded ${c.session.map.size} frames from ${dir}; the query window restarts` };

@@ -47,5 +47,19 @@ describe('seqvpr demo (end to end)', () => {
     assert.equal(s.precision, 1, `${s.loops - s.correct} false loop closures`);
     const written = JSON.parse(await readFile(path.join(out, 'loops/loops.json'), 'utf8'));
     assert.equal(written.length, s.loops);
+    assert.ok(written.every((l: { hasRelativePose: boolean }) => l.hasRelativePose), 'every closure has a relative pose (the bags have odometry)');
+  });
+
+  it('the closures correct a drifting odometry in the pose graph (Ceres)', async function () {
+    if (!result.slam) {
+      console.log('    skipped: the pose-graph optimiser is unavailable (apt-get install libceres-dev)');
+      return this.skip();
+    }
+    const metrics = JSON.parse(await readFile(path.join(out, 'slam/metrics.json'), 'utf8'));
+    assert.ok(existsSync(path.join(out, 'slam/report.html')));
+    assert.ok(metrics.ate.odometry > 2, `the odometry drifts (${metrics.ate.odometry} m)`);
+    assert.ok(metrics.ate.optimized <= 0.3 * metrics.ate.odometry, `optimised ${metrics.ate.optimized} m vs odometry ${metrics.ate.odometry} m`);
+    assert.equal(metrics.closures.false, 0);
+    assert.ok(metrics.falseClosure.ate.noRobustLoss > metrics.falseClosure.ate.robustLoss, 'a false closure hurts more without the robust loss');
   });
 });

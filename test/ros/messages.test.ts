@@ -104,6 +104,11 @@ describe('ROS 2 messages', () => {
       );
       const decoded = roundTrip(PLACE_MATCH_TYPE, msg) as typeof msg;
       assert.equal(stampToNs(decoded.header.stamp), T, 'a stamp above 2^53 ns survives as sec/nanosec');
+      assert.equal(msg.has_relative_pose, false, 'no relative pose given: marked unknown');
+      assert.equal(msg.relative_pose_covariance[0], UNKNOWN_VARIANCE);
+      const withPose = toPlaceMatchMsg({ header: { stamp: T, frameId: 'c' }, match, map: { frames }, mapId: 'm', relative: { pose: pose(0.4), covariance: Array.from({ length: 36 }, (_, k) => (k % 7 === 0 ? 0.1 : 0)) } });
+      assert.equal(withPose.has_relative_pose, true);
+      assert.equal((roundTrip(PLACE_MATCH_TYPE, withPose) as typeof msg).relative_pose_covariance[35], 0.1);
     });
 
     it('marks a matched frame without pose, and fills query stamps it knows (zero = unknown)', () => {
@@ -237,7 +242,8 @@ describe('ROS 2 messages', () => {
 
     it('rejects bytes that are not the type, and unknown types', () => {
       const bytes = serializeMessage(PLACE_MATCH_TYPE, placeMatchMsg());
-      assert.throws(() => deserializeMessage(PLACE_MATCH_TYPE, bytes.subarray(0, bytes.length - 40)), RosMessageError);
+      // A copy, so the reader cannot see the cut-off bytes through the shared buffer.
+      assert.throws(() => deserializeMessage(PLACE_MATCH_TYPE, bytes.slice(0, bytes.length - 40)), RosMessageError);
       const diag = serializeMessage(DIAGNOSTIC_ARRAY_TYPE, toDiagnosticArrayMsg({ stamp: T, name: 'n', hardwareId: 'h', level: 'ok', message: 'm', values: {} }));
       assert.throws(() => deserializeMessage(POSE_WITH_COVARIANCE_STAMPED_TYPE, diag), RosMessageError);
       assert.throws(() => serializeMessage('seqvpr/msg/NoSuchThing', {}), (e: unknown) => e instanceof RosMessageError && /NoSuchThing/.test(e.message));
@@ -255,7 +261,7 @@ describe('ROS 2 messages', () => {
       const defs = parse(text, { ros2: true });
       assert.deepEqual(
         defs[0].definitions.map((f) => f.name),
-        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'candidates', 'correspondences'],
+        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'candidates', 'correspondences', 'has_relative_pose', 'relative_pose', 'relative_pose_covariance'],
       );
       assert.equal(messageDefinitionText('seqvpr/PlaceMatch'), text, 'ROS 1-style names are the same type');
     });

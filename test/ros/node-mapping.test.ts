@@ -93,6 +93,37 @@ describe('seqvpr_node, map and slam modes (fake transport, real pipeline)', () =
         assert.equal(l.covariance[0], UNKNOWN_VARIANCE);
         assert.ok(l.correspondences.every((c: Msg) => c.map_index < l.to_id - 10), 'never inside the exclusion window');
       }
+      port.advance(1000);
+      const values = (port.messages('/diagnostics') as Msg[])[0].status[0].values as Msg[];
+      const value = (key: string) => values.find((v) => v.key === key)?.value;
+      assert.equal(value('loop closures without relative pose: no_odometry'), String(loops.length), 'no odometry: every closure counted with its reason');
+      assert.equal(value('loop closures with relative pose'), '0');
+    });
+
+    it('with odometry, publishes the relative pose of each closure with a covariance from the data', async () => {
+      const { port, node } = await run({ use_odometry: true, keyframe_distance_m: 0.5 });
+      // The revisit's odometry has drifted 3 m ahead and 1 m left (the same places, other coordinates):
+      // the closure's relative pose must still say "the same place".
+      for (const [i, place] of route.entries()) {
+        const drift = i >= 30 ? { x: 3, y: 1 } : { x: 0, y: 0 };
+        const pose = { ...placePose(place), position: { x: 2 * place + drift.x, y: drift.y, z: 0 } };
+        port.publish('odom', odometryMsg(stampOf(i) - 50_000_000n, pose));
+        port.publish('odom', odometryMsg(stampOf(i) + 50_000_000n, pose));
+        port.publish('image', imageMsg(stampOf(i), frames[i].mono8));
+        await node.whenIdle();
+      }
+      const loops = port.messages('~/loop_closure') as Msg[];
+      assert.ok(loops.length >= 10, `${loops.length} loop closures`);
+      for (const l of loops) {
+        assert.equal(l.has_relative_pose, true);
+        const offPlace = 2 * (route[l.to_id] - route[l.from_id]);
+        const p = l.relative_pose.position;
+        assert.ok(Math.abs(p.x - offPlace) < 0.5 && Math.abs(p.y) < 0.5, `relative position ${p.x}, ${p.y} (true ${offPlace}, 0): the drift is removed`);
+        assert.ok(l.covariance[0] > 0 && l.covariance[0] < UNKNOWN_VARIANCE && l.covariance[35] > 0 && l.covariance[35] < 1, 'a covariance from the data');
+      }
+      port.advance(1000);
+      const values = (port.messages('/diagnostics') as Msg[])[0].status[0].values as Msg[];
+      assert.equal(values.find((v) => v.key === 'loop closures with relative pose')?.value, String(loops.length));
     });
 
     it('loop_min_confidence applies at run time', async () => {
@@ -178,6 +209,7 @@ describe('seqvpr_node, map and slam modes (fake transport, real pipeline)', () =
         await node.whenIdle();
       }
       assert.equal(node.map!.size, PLACES + 20, 'the live frames extend the loaded map');
+      assert.deepEqual(node.map!.sessionStarts, [0, PLACES], 'the live frames are a new session of the map');
       const matches = port.messages('~/place_match') as Msg[];
       assert.equal(matches.length, 20);
       const correct = matches.slice(4).filter((m, k) => Math.abs(m.map_index - (k + 4)) <= 1).length;

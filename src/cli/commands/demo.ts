@@ -1,7 +1,8 @@
 // `seqvpr demo`: the whole product on a world it makes itself, for a fresh clone with no data.
 // Two drives of one route under different appearance are rendered and recorded as ROS 2 bags;
 // a map is built from the first, the second is replayed against it, and loop closures are
-// detected within the second (it drives past its start again).
+// detected within the second (it drives past its start again), and those closures, with their
+// relative poses, correct a drifting odometry in a pose graph (src/slam).
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generateDemo, type DemoWorld } from '../../demo/generate.js';
@@ -15,6 +16,7 @@ import { loadPipelineConfig } from '../../pipeline/config.js';
 import { buildMapFromSource } from './map-build.js';
 import { runEval } from './eval.js';
 import { runLoopsCommand } from './loops.js';
+import { runDemoSlam, type DemoSlam } from '../../slam/demo-slam.js';
 
 export interface DemoArgs {
   out: string;
@@ -28,7 +30,7 @@ const DEMO_TOLERANCE_M = 3;
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('make a small world, record two drives as ROS 2 bags, build a map, replay, detect loop closures')
+    .description('make a small world, record two drives as ROS 2 bags, build a map, replay, detect loop closures, correct a drifting odometry with them')
     .option('--out <dir>', 'output folder', 'out/demo')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .option('--seed <n>', 'world seed', '7')
@@ -44,12 +46,14 @@ export interface DemoResult {
   world: DemoWorld;
   replay: EvalMetrics;
   loops: LoopRun;
+  /** null when the pose-graph optimiser is unavailable (Ceres not installed). */
+  slam: DemoSlam | null;
 }
 
 export async function runDemo(args: DemoArgs): Promise<DemoResult> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
-  say('1/4 making a world: one route driven twice (day, then winter; other speeds, a stop, lane offset)');
+  say('1/5 making a world: one route driven twice (day, then winter; other speeds, a stop, lane offset)');
   const bar = progressBar('rendering', 1);
   const world = await generateDemo(path.join(args.out, 'bags'), {
     seed: Number(args.seed),
@@ -63,7 +67,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
 
   const source = { imageTopic: world.imageTopic, poseTopic: world.poseTopic };
   const mapDir = path.join(args.out, 'map');
-  say('2/4 building the map from the first drive');
+  say('2/5 building the map from the first drive');
   const loaded = await loadPipelineConfig(args.config);
   const frontend = await createFrontend(loaded, { warn });
   try {
@@ -74,7 +78,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
     await frontend.close();
   }
 
-  say(`3/4 replaying the second drive against the map (correct = within ${DEMO_TOLERANCE_M} m of the true position)`);
+  say(`3/5 replaying the second drive against the map (correct = within ${DEMO_TOLERANCE_M} m of the true position)`);
   const replayOut = path.join(args.out, 'replay');
   const m = await runEval({
     map: mapDir,
@@ -89,7 +93,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
       `recall at 100% precision ${f(m.recallAtPrecision100)}, latency p50 ${m.latencyMs?.p50.toFixed(1)} ms`,
   );
 
-  say('4/4 detecting loop closures within the second drive (it passes its start again)');
+  say('4/5 detecting loop closures within the second drive (it passes its start again)');
   const loopsOut = path.join(args.out, 'loops');
   const loops = await runLoopsCommand({
     bag: world.queryBag,
@@ -103,10 +107,11 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
     `    ${loops.loops.length} loop closures` +
       (s ? `, ${s.correct} correct (precision ${f(s.precision)}), ${s.revisits} frames revisit an earlier place (recall ${f(s.recall)})` : ''),
   );
+  const slam = await runDemoSlam(loops, path.join(args.out, 'slam'), DEMO_TOLERANCE_M, say);
   say(
-    `done in ${((Date.now() - started) / 1000).toFixed(0)} s. Open ${path.join(replayOut, 'report.html')} and ` +
-      `${path.join(loopsOut, 'loops.html')}.\n` +
+    `done in ${((Date.now() - started) / 1000).toFixed(0)} s. Open ${path.join(replayOut, 'report.html')}, ` +
+      `${path.join(loopsOut, 'loops.html')}${slam ? ` and ${slam.report}` : ''}.\n` +
       'This world is synthetic: it shows the pipeline end to end, not accuracy on real roads (see README for nordland64).',
   );
-  return { world, replay: m, loops };
+  return { world, replay: m, loops, slam };
 }

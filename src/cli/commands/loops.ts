@@ -2,11 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { loadMap } from '../../map/load-map.js';
 import { saveMap } from '../../map/save-map.js';
 import { loopConfigSchema } from '../../loops/live-mapper.js';
 import { writeLoopsJson } from '../../loops/loop-files.js';
 import { writeLoopsReport } from '../../loops/loops-report.js';
-import { runLoops, type LoopRun } from '../../loops/run-loops.js';
+import { nothingSearched, runLoops, type LoopRun } from '../../loops/run-loops.js';
 import { parseConfig } from '../../core/parse-config.js';
 import { createFrontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
@@ -14,13 +15,21 @@ import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { openFrameSource, frameSourceOptions, type FrameSourceArgs } from '../frame-source.js';
 
+/**
+ * Keyframes never matched by default: a keyframed run (one frame every metre or so) revisits a
+ * place after far fewer than the live node's 50; dense recordings are covered by the 30 s window.
+ */
+const CLI_EXCLUDE_FRAMES = 10;
+
 interface LoopsArgs extends FrameSourceArgs {
   out: string;
   config?: string;
   minConfidence?: string;
   excludeSeconds?: string;
+  excludeFrames?: string;
   gtDistance: string;
   saveMap?: string;
+  map?: string;
 }
 
 export function registerLoops(program: Command): void {
@@ -31,10 +40,17 @@ export function registerLoops(program: Command): void {
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)')
-    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30)')
+    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30; image folders without --frame-rate: 0, they carry no clock)')
+    .option('--exclude-frames <n>', `nor its last N keyframes (default ${CLI_EXCLUDE_FRAMES}, suits keyframed runs)`)
+    .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)')
     .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
     .option('--save-map <dir>', 'also save the map built during the run')
-    .addHelpText('after', '\nExample:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops')
+    .option('--map <dir>', 'continue this saved map: the run becomes a new session, closing loops with the map and itself')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops\n' +
+        '  seqvpr loops --images keyframes/ --out out/loops              # a keyframed run: last 10 keyframes excluded',
+    )
     .action(runCommand(async (args: LoopsArgs) => printLoops(await runLoopsCommand(args))));
 }
 
@@ -43,7 +59,8 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
     loopConfigSchema,
     {
       ...(args.minConfidence !== undefined && { minConfidence: Number(args.minConfidence) }),
-      ...(args.excludeSeconds !== undefined && { excludeSeconds: Number(args.excludeSeconds) }),
+      excludeSeconds: args.excludeSeconds !== undefined ? Number(args.excludeSeconds) : args.images && args.frameRate === undefined ? 0 : 30,
+      excludeFrames: args.excludeFrames !== undefined ? Number(args.excludeFrames) : CLI_EXCLUDE_FRAMES,
     },
     'loop options',
   );
@@ -52,14 +69,16 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
   try {
     const source = await openFrameSource(args, { warn });
     const bar = progressBar('mapping', source.count);
+    const map = args.map ? await loadMap(args.map, { onWarning: warn }) : undefined;
     const run = await runLoops(source.frames, frontend, loopConfig, {
+      map,
       source: source.description,
       toleranceM: Number(args.gtDistance),
       onFrame: (n) => bar.update(n),
       onSkip: (frame, error) => warn(`skipped frame ${frame.source ?? frame.index}: ${error.message}`),
     }).finally(() => bar.stop());
     await mkdir(args.out, { recursive: true });
-    await writeLoopsJson(args.out, run.loops);
+    await writeLoopsJson(args.out, run.loops, run.relativePoses);
     const report = await writeLoopsReport(args.out, {
       title: `seqvpr loop closures: ${source.description}`,
       facts: {
@@ -89,10 +108,12 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
 }
 
 function printLoops(run: LoopRun): void {
+  const nothing = nothingSearched(run);
+  if (nothing) process.stdout.write(`${nothing}\n`);
   const s = run.scores;
   const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
   process.stdout.write(
-    `keyframes ${run.map.size}, loop closures ${run.loops.length}` +
+    `keyframes ${run.map.size}${run.map.sessionStarts.length > 1 ? ` in ${run.map.sessionStarts.length} sessions` : ''}, loop closures ${run.loops.length}` +
       (s ? `, correct ${s.correct} (precision ${pct(s.precision)}, recall of ${s.revisits} revisits ${pct(s.recall)})` : '') +
       '\n',
   );
