@@ -12,19 +12,9 @@ import { withinClassWhitening } from './within-whitening.js';
 import { buildSequenceSet, type FrameRange, type TraversalPair } from './sequences.js';
 import { DEFAULT_TRAIN_CONFIG, trainSeqNet, type EpochRecord, type SeqNetTrainConfig, type TrainResult } from './trainer.js';
 
-export interface SeqNetRunOptions {
+export interface SeqNetRunOptions extends ValidationSplitOptions {
   db: string;
   query: string;
-  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
-  gt: string;
-  /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
-  valDb?: string;
-  valQuery?: string;
-  /** Ground truth of the validation files (default: gt, unless that is a CSV of the training files). */
-  valGt?: string;
-  valFraction?: number;
-  /** Use only frames [start, end) of the training files (before the validation split). */
-  rows?: FrameRange;
   seqLength: number;
   kernel: number;
   outputDim: number;
@@ -119,11 +109,15 @@ export async function runSeqNetTraining(options: SeqNetRunOptions): Promise<SeqN
 
 /** Where the validation data come from: separate files, or the last fraction of the training files. */
 export interface ValidationSplitOptions {
+  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
   gt: string;
+  /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
   valDb?: string;
   valQuery?: string;
+  /** Ground truth of the validation files (default: gt, unless that is a CSV of the training files). */
   valGt?: string;
   valFraction?: number;
+  /** Use only frames [start, end) of the training files (before the validation split). */
   rows?: FrameRange;
 }
 
