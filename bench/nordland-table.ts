@@ -5,6 +5,8 @@
 //
 //   npx tsx bench/nordland-table.ts [--frontends patchnorm,cnn] [--lengths 5,10,20]
 //       [--methods single,smoothing,...] [--no-centering] [--json out.json] [--data DIR]
+//   npx tsx bench/nordland-table.ts --split [--train 0:1200] [--test 1200:2400] [--lengths 5,10]
+//       [--epochs 8] [--out out/nordland-split] [--markdown FILE] [--json FILE]
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +30,13 @@ const { values: args } = parseArgs({
     'no-centering': { type: 'boolean', default: false },
     json: { type: 'string' },
     data: { type: 'string', default: '../shared/data/nordland64' },
+    // --split: choose and train on --train frames, report on --test frames (bench/nordland-split.ts).
+    split: { type: 'boolean', default: false },
+    train: { type: 'string', default: '0:1200' },
+    test: { type: 'string', default: '1200:2400' },
+    epochs: { type: 'string', default: '8' },
+    out: { type: 'string', default: 'out/nordland-split' },
+    markdown: { type: 'string' },
   },
 });
 
@@ -86,6 +95,12 @@ async function main(): Promise<void> {
   if (!existsSync(summer) || !existsSync(winter)) {
     console.error(`nordland64 not found under ${args.data}; pass --data DIR`);
     process.exitCode = 1;
+    return;
+  }
+  if (args.split) {
+    const { runSplitTable } = await import('./nordland-split.js');
+    const lengths = process.argv.includes('--lengths') ? args.lengths!.split(',').map(Number) : [5, 10];
+    await runSplitTable({ data: args.data!, out: args.out!, train: args.train!, test: args.test!, lengths, epochs: Number(args.epochs), markdown: args.markdown, json: args.json }, methodConfig);
     return;
   }
   const rows: Row[] = [];

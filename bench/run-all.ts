@@ -2,7 +2,7 @@
 // assembled from the sections. One at a time on purpose: they would share the cores and distort
 // each other's timings.
 //
-//   npm run bench [-- --quick] [--only latency,map-scale,soak,seqnet] [--reuse] [--out FILE]
+//   npm run bench [-- --quick] [--only latency,map-scale,soak,seqnet,nordland-split] [--reuse] [--out FILE]
 //
 // Full runs write BENCHMARKS.md; --quick writes out/bench/BENCHMARKS.quick.md (a smoke test).
 //
@@ -40,6 +40,7 @@ const BENCHES: Bench[] = [
   { name: 'map-scale', script: 'bench/map-scale.ts', args: ['--sweep'], quickArgs: ['--quick'], needsData: false },
   { name: 'soak', script: 'bench/soak.ts', args: [], quickArgs: ['--quick'], needsData: false },
   { name: 'seqnet', script: 'bench/seqnet-nordland.ts', args: [], quickArgs: ['--epochs', '1', '--random-epochs', '1'], needsData: true },
+  { name: 'nordland-split', script: 'bench/nordland-table.ts', args: ['--split'], quickArgs: ['--split', '--epochs', '1', '--lengths', '10'], needsData: true },
 ];
 
 // A quick smoke run must never overwrite the committed results.

@@ -21,22 +21,57 @@ export interface ComposedFrameModel {
 /** Lowest default-domain opset whose Sub/Mul broadcast numpy-style (earlier ones need attributes). */
 const MIN_OPSET = 7;
 
+/** A projection graph to append after a frame model's descriptor output. */
+export interface ProjectionGraph {
+  model: onnx.IModelProto;
+  /** The projection graph's input and output tensor names. */
+  input: string;
+  output: string;
+  inputDim: number;
+  outputDim: number;
+  /** Appended to the base model's name. */
+  name: string;
+  description: string;
+  /** L2-normalise the composed output in JS (manifest flag). */
+  l2Normalize?: boolean;
+}
+
 /**
  * Writes `<name>.onnx` and `<name>.yaml` into outDir: the frame model of `frameManifestPath` with the
  * PCA of `pcaDir` applied to its output (after an L2 normalisation when the base manifest asks the
  * encoder to normalise in JS, so the projection sees what it was fitted on).
  */
 export async function composeFrameModelWithPca(frameManifestPath: string, pcaDir: string, outDir: string): Promise<ComposedFrameModel> {
-  const base = await loadManifest(frameManifestPath, frameModelManifestSchema);
   const pca = await loadPcaDir(pcaDir);
+  return composeFrameModelWithProjection(frameManifestPath, {
+    model: await readOnnxModel(pca.modelPath),
+    input: PCA_GRAPH.input,
+    output: PCA_GRAPH.output,
+    inputDim: pca.manifest.input.dim,
+    outputDim: pca.manifest.output.dim,
+    name: pca.manifest.name,
+    description:
+      `${pca.manifest.description ?? pca.manifest.name} ` +
+      `(fitted on ${pca.manifest.fittedOn.samples} descriptors of ${pca.manifest.fittedOn.files.join(', ') || 'unknown files'})`,
+  }, outDir, `the PCA in ${pcaDir}`);
+}
+
+/** The frame model followed by any projection graph, as one ONNX model with its manifest. */
+export async function composeFrameModelWithProjection(
+  frameManifestPath: string,
+  projection: ProjectionGraph,
+  outDir: string,
+  what = `the projection ${projection.name}`,
+): Promise<ComposedFrameModel> {
+  const base = await loadManifest(frameManifestPath, frameModelManifestSchema);
   const where = `frame model ${base.modelPath}`;
-  if (base.manifest.output.dim !== pca.manifest.input.dim) {
+  if (base.manifest.output.dim !== projection.inputDim) {
     throw new ModelError(
-      `${where} outputs ${base.manifest.output.dim}-d descriptors but the PCA in ${pcaDir} was fitted on ${pca.manifest.input.dim}-d ones; fit it on this model's descriptors`,
+      `${where} outputs ${base.manifest.output.dim}-d descriptors but ${what} was fitted on ${projection.inputDim}-d ones; fit it on this model's descriptors`,
     );
   }
   const model = await readOnnxModel(base.modelPath);
-  const pcaModel = await readOnnxModel(pca.modelPath);
+  const pcaModel = projection.model;
   if (hasExternalData(model)) {
     throw new ModelError(`${where} keeps weights in external data files; re-save it with all weights inside the .onnx file`);
   }
@@ -67,7 +102,7 @@ export async function composeFrameModelWithPca(frameManifestPath: string, pcaDir
     nodes.push({ opType: 'LpNormalization', name: fresh('pca_input_l2_node'), domain: '', input: [source], output: [normalised], attribute: [intAttr('axis', 1), intAttr('p', 2)] });
     source = normalised;
   }
-  const rename = new Map<string, string>([[PCA_GRAPH.input, source]]);
+  const rename = new Map<string, string>([[projection.input, source]]);
   const renamed = (n: string): string => {
     if (n === '') return n;
     let r = rename.get(n);
@@ -81,27 +116,25 @@ export async function composeFrameModelWithPca(frameManifestPath: string, pcaDir
   for (const node of pcaModel.graph?.node ?? []) {
     nodes.push({ ...node, name: fresh(node.name ?? node.opType ?? 'pca_node'), input: (node.input ?? []).map(renamed), output: (node.output ?? []).map(renamed) });
   }
-  const outputName = rename.get(PCA_GRAPH.output)!;
+  const outputName = rename.get(projection.output)!;
   const batchDim = baseOutputInfo.type?.tensorType?.shape?.dim?.[0] ?? { dimParam: 'batch' };
   graph.node = [...(graph.node ?? []), ...nodes];
   graph.initializer = [...(graph.initializer ?? []), ...initializers];
   graph.output = [
     {
       name: outputName,
-      type: { tensorType: { elemType: baseOutputInfo.type?.tensorType?.elemType ?? 1, shape: { dim: [batchDim, { dimValue: pca.manifest.output.dim }] } } },
+      type: { tensorType: { elemType: baseOutputInfo.type?.tensorType?.elemType ?? 1, shape: { dim: [batchDim, { dimValue: projection.outputDim }] } } },
     },
   ];
-  model.docString = `${model.docString ?? ''}\n+ ${pca.manifest.description ?? pca.manifest.name}`.trim();
+  model.docString = `${model.docString ?? ''}\n+ ${projection.description}`.trim();
 
-  const name = `${base.manifest.name}-${pca.manifest.name}`;
+  const name = `${base.manifest.name}-${projection.name}`;
   const manifest: FrameModelManifest = {
     ...base.manifest,
     name,
     model: `${name}.onnx`,
-    output: { name: outputName, dim: pca.manifest.output.dim, l2Normalize: false },
-    description:
-      `${base.manifest.name} followed by ${pca.manifest.description ?? pca.manifest.name} ` +
-      `(fitted on ${pca.manifest.fittedOn.samples} descriptors of ${pca.manifest.fittedOn.files.join(', ') || 'unknown files'})`,
+    output: { name: outputName, dim: projection.outputDim, l2Normalize: projection.l2Normalize ?? false },
+    description: `${base.manifest.name} followed by ${projection.description}`,
   };
   const modelPath = path.join(outDir, manifest.model);
   const manifestPath = path.join(outDir, `${name}.yaml`);

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { ConfigError, type SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
-import type { Frontend } from '../pipeline/assemble.js';
+import { createFrontend, type Frontend } from '../pipeline/assemble.js';
+import { loadPipelineConfig } from '../pipeline/config.js';
+import { imageFolderFrames } from '../pipeline/sources/image-folder.js';
 import { centredFrameBatches } from '../pipeline/centred-frames.js';
 import { sidecarPath, type DescriptorSidecar } from './descriptor-set.js';
 import { NpyRowWriter } from './npy.js';
@@ -105,4 +107,20 @@ export function parseRange(spec: string, what = '--range'): { start: number; end
   const end = m[2] === '' ? Number.POSITIVE_INFINITY : Number(m[2]);
   if (end <= start) throw new ConfigError(`${what} "${spec}": END must be larger than START`);
   return { start, end };
+}
+
+/**
+ * `seqvpr extract --images DIR [--config FILE] [--range A:B]` as one call: the frames of an image
+ * folder through a pipeline config's frontend and centring, into `outNpy` (+ sidecar).
+ */
+export async function extractImageFolder(configFile: string | undefined, dir: string, outNpy: string, range?: { start: number; end: number }): Promise<ExtractResult> {
+  const loaded = await loadPipelineConfig(configFile);
+  const frontend = await createFrontend(loaded);
+  try {
+    const frames = range ? frameRange(imageFolderFrames(dir), range.start, range.end) : imageFolderFrames(dir);
+    const source = range ? `${dir} frames ${range.start}:${Number.isFinite(range.end) ? range.end : ''}` : dir;
+    return await extractDescriptors(frames, frontend, outNpy, { source, configFile: loaded.file });
+  } finally {
+    await frontend.close();
+  }
 }

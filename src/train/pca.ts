@@ -39,6 +39,8 @@ export interface PcaFitOptions {
   whiten: boolean;
   /** Seeds the start basis of the subspace iteration (results agree across seeds to the tolerance). */
   seed?: number;
+  /** Relative convergence tolerance of the iterative eigen-solver (default 1e-5; a basis to work in needs less). */
+  tolerance?: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export function fitPca(x: DescriptorMatrix, options: PcaFitOptions): PcaFit {
   const useGram = n < d;
   const size = useGram ? n : d;
   const scatter = useGram ? gramOfColumns(transpose(xc, n, d, new Float32Array(n * d)), d, n) : gramOfColumns(xc, n, d);
-  const eig = topEigen(scatter, size, dims, { random });
+  const eig = topEigen(scatter, size, dims, { random, tolerance: options.tolerance });
   const eigenvalues = new Float64Array(dims);
   const components = new Float32Array(dims * d);
   if (useGram) {

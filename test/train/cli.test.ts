@@ -2,14 +2,13 @@
 // and a tiny ONNX frame model.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { OnnxGraphBuilder } from '../../src/onnx/builder.js';
 import { readDescriptorSet } from '../../src/train/descriptor-set.js';
 import { runSeqvpr as seqvpr } from '../support/run-cli.js';
-import { writePlacePng } from '../support/synthetic-images.js';
+import { writeTrainingFixture } from '../support/training-fixture.js';
 
 
 describe('seqvpr extract / pca / train seqnet / export', function () {
@@ -19,18 +18,7 @@ describe('seqvpr extract / pca / train seqnet / export', function () {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-train-cli-'));
-    for (const [run, light] of [['summer', { gain: 1, offset: 0, noise: 4, noiseSeed: 1 }], ['winter', { gain: 0.8, offset: 25, noise: 12, noiseSeed: 2 }]] as const) {
-      await mkdir(p(run));
-      for (let i = 0; i < 40; i++) await writePlacePng(p(run, `img-${String(i).padStart(3, '0')}.png`), i, 16, 8, { ...light, noiseSeed: light.noiseSeed * 1000 + i });
-    }
-    // Frame model: the grey 16x8 image, 2x2 average-pooled and flattened -> 32-d.
-    const g = new OnnxGraphBuilder('pool');
-    g.input('image', 'float32', ['batch', 1, 8, 16]);
-    const pooled = g.op('AveragePool', ['image'], { kernel_shape: [2, 2], strides: [2, 2] });
-    g.node('Flatten', [pooled], ['descriptor'], { axis: 1 });
-    g.output('descriptor', 'float32', ['batch', 32]);
-    await writeFile(p('pool.onnx'), g.toBytes());
-    await writeFile(p('pool.yaml'), YAML.stringify({ version: 1, kind: 'frame-encoder', name: 'pool', model: 'pool.onnx', input: { name: 'image', width: 16, height: 8, channels: 'gray' }, output: { name: 'descriptor', dim: 32, l2Normalize: true } }));
+    await writeTrainingFixture(dir);
     await writeFile(p('base.yaml'), YAML.stringify({ frontend: { kind: 'onnx', manifest: 'pool.yaml' }, sequence: { kind: 'single' }, matcher: { kind: 'seqslam' } }));
   });
   after(async () => {

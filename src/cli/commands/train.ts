@@ -7,6 +7,7 @@ import { runSeqNetTraining } from '../../train/seqnet/run.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/seqnet/trainer.js';
 import type { SeqNetInit } from '../../train/seqnet/model.js';
 import { runCommand } from '../run-command.js';
+import { registerTrainFrontend } from './train-frontend.js';
 
 interface TrainArgs {
   db: string;
@@ -153,4 +154,5 @@ export function registerTrain(program: Command): void {
         }
       }),
     );
+  registerTrainFrontend(train);
 }

@@ -20,7 +20,8 @@ export interface SeqNetParams {
   bias: Float32Array;
 }
 
-export type SeqNetInit = 'random' | 'smoothing' | 'delta' | 'whitened-delta';
+/** 'frame-map': smoothing taps on the caller's frame map (with L = w = 1 the weight is the map itself). */
+export type SeqNetInit = 'random' | 'smoothing' | 'delta' | 'whitened-delta' | 'frame-map';
 
 /**
  * New parameters. 'random' is PyTorch's Conv1d default (uniform in ±1/sqrt(C·w) for weight and bias).
@@ -49,17 +50,19 @@ export function initSeqNet(
     return { inputDim, outputDim, kernel, weight, bias };
   }
   let map = frameMap;
-  if (init === 'whitened-delta') {
-    if (!map || map.length !== outputDim * inputDim) throw new ConfigError(`--init whitened-delta needs a ${outputDim} x ${inputDim} frame map from the training pairs`);
+  if (init === 'whitened-delta' || init === 'frame-map') {
+    if (!map || map.length !== outputDim * inputDim) throw new ConfigError(`--init ${init} needs a ${outputDim} x ${inputDim} frame map from the training pairs`);
   } else {
     if (outputDim !== inputDim) throw new ConfigError(`--init ${init} needs --out-dims equal to the descriptor dimension ${inputDim}`);
     map = new Float32Array(outputDim * inputDim);
     for (let o = 0; o < outputDim; o++) map[o * inputDim + o] = 1;
   }
-  const taps = baselineTaps(init === 'smoothing' ? 'smoothing' : 'delta', seqLength, kernel);
+  const taps = baselineTaps(init === 'smoothing' || init === 'frame-map' ? 'smoothing' : 'delta', seqLength, kernel);
   let scale = 0;
   for (let i = 0; i < map.length; i++) scale = Math.max(scale, Math.abs(map[i]));
-  for (let i = 0; i < weight.length; i++) weight[i] = 0.01 * bound * scale * random();
+  // 'frame-map' starts exactly at the given map (it is a fitted solution, not a template to break ties in).
+  const noise = init === 'frame-map' ? 0 : 0.01 * bound * scale;
+  for (let i = 0; i < weight.length; i++) weight[i] = noise * random();
   for (let o = 0; o < outputDim; o++) {
     for (let c = 0; c < inputDim; c++) {
       const m = map[o * inputDim + c];

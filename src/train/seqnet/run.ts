@@ -12,19 +12,9 @@ import { withinClassWhitening } from './within-whitening.js';
 import { buildSequenceSet, type FrameRange, type TraversalPair } from './sequences.js';
 import { DEFAULT_TRAIN_CONFIG, trainSeqNet, type EpochRecord, type SeqNetTrainConfig, type TrainResult } from './trainer.js';
 
-export interface SeqNetRunOptions {
+export interface SeqNetRunOptions extends ValidationSplitOptions {
   db: string;
   query: string;
-  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
-  gt: string;
-  /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
-  valDb?: string;
-  valQuery?: string;
-  /** Ground truth of the validation files (default: gt, unless that is a CSV of the training files). */
-  valGt?: string;
-  valFraction?: number;
-  /** Use only frames [start, end) of the training files (before the validation split). */
-  rows?: FrameRange;
   seqLength: number;
   kernel: number;
   outputDim: number;
@@ -53,36 +43,7 @@ export async function runSeqNetTraining(options: SeqNetRunOptions): Promise<SeqN
   checkShape(db.matrix.dim, outputDim, kernel, seqLength);
   const identity = sameIdentity([db, query]);
   const gt = await groundTruthFor(options.gt, db, query);
-  const rows = options.rows ?? { start: 0, end: Number.POSITIVE_INFINITY };
-  const clip = (n: number): FrameRange => ({ start: Math.max(0, rows.start), end: Math.min(n, rows.end) });
-
-  let trainPair: TraversalPair;
-  let valPair: TraversalPair;
-  if (options.valDb || options.valQuery) {
-    if (!options.valDb || !options.valQuery) throw new ConfigError('give both --val-db and --val-query (or neither, to hold out --val-fraction)');
-    const vdb = await readDescriptorSet(options.valDb);
-    const vq = await readDescriptorSet(options.valQuery);
-    sameIdentity([db, query, vdb, vq]);
-    const valSpec = options.valGt ?? options.gt;
-    if (!options.valGt && !/^(aligned|pose|pose2d):/.test(options.gt.trim())) {
-      throw new ConfigError('--gt is a CSV of the training files; give the validation ground truth with --val-gt');
-    }
-    const vgt = await groundTruthFor(valSpec, vdb, vq);
-    trainPair = pair(db, query, clip(db.matrix.rows), clip(query.matrix.rows), gt);
-    valPair = pair(vdb, vq, { start: 0, end: vdb.matrix.rows }, { start: 0, end: vq.matrix.rows }, vgt);
-  } else {
-    const fraction = options.valFraction ?? 0.2;
-    if (!(fraction > 0 && fraction < 1)) throw new ConfigError(`--val-fraction must be between 0 and 1, got ${fraction}`);
-    const cut = (r: FrameRange): [FrameRange, FrameRange] => {
-      const at = r.start + Math.floor((r.end - r.start) * (1 - fraction));
-      // A gap of one window between the parts: no validation window shares a frame with a training one.
-      return [{ start: r.start, end: at }, { start: at + seqLength, end: r.end }];
-    };
-    const [dbTrain, dbVal] = cut(clip(db.matrix.rows));
-    const [qTrain, qVal] = cut(clip(query.matrix.rows));
-    trainPair = pair(db, query, dbTrain, qTrain, gt);
-    valPair = pair(db, query, dbVal, qVal, gt);
-  }
+  const { trainPair, valPair } = await splitTrainVal(options, db, query, gt, seqLength);
   const exclusion = options.negativeExclusion ?? seqLength - 1;
   const trainSet = buildSequenceSet(trainPair, seqLength, kernel, exclusion);
   const valSet = buildSequenceSet(valPair, seqLength, kernel, exclusion);
@@ -146,12 +107,65 @@ export async function runSeqNetTraining(options: SeqNetRunOptions): Promise<SeqN
   };
 }
 
+/** Where the validation data come from: separate files, or the last fraction of the training files. */
+export interface ValidationSplitOptions {
+  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
+  gt: string;
+  /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
+  valDb?: string;
+  valQuery?: string;
+  /** Ground truth of the validation files (default: gt, unless that is a CSV of the training files). */
+  valGt?: string;
+  valFraction?: number;
+  /** Use only frames [start, end) of the training files (before the validation split). */
+  rows?: FrameRange;
+}
+
+/**
+ * Training and validation traversal pairs: separate validation files, or the last `valFraction` of
+ * the frames held out after a gap of `gap` frames (no validation window shares a frame with a training one).
+ */
+export async function splitTrainVal(
+  options: ValidationSplitOptions,
+  db: DescriptorSet,
+  query: DescriptorSet,
+  gt: GroundTruth,
+  gap: number,
+): Promise<{ trainPair: TraversalPair; valPair: TraversalPair }> {
+  const rows = options.rows ?? { start: 0, end: Number.POSITIVE_INFINITY };
+  const clip = (n: number): FrameRange => ({ start: Math.max(0, rows.start), end: Math.min(n, rows.end) });
+  if (options.valDb || options.valQuery) {
+    if (!options.valDb || !options.valQuery) throw new ConfigError('give both --val-db and --val-query (or neither, to hold out --val-fraction)');
+    const vdb = await readDescriptorSet(options.valDb);
+    const vq = await readDescriptorSet(options.valQuery);
+    sameIdentity([db, query, vdb, vq]);
+    const valSpec = options.valGt ?? options.gt;
+    if (!options.valGt && !/^(aligned|pose|pose2d):/.test(options.gt.trim())) {
+      throw new ConfigError('--gt is a CSV of the training files; give the validation ground truth with --val-gt');
+    }
+    const vgt = await groundTruthFor(valSpec, vdb, vq);
+    return {
+      trainPair: pair(db, query, clip(db.matrix.rows), clip(query.matrix.rows), gt),
+      valPair: pair(vdb, vq, { start: 0, end: vdb.matrix.rows }, { start: 0, end: vq.matrix.rows }, vgt),
+    };
+  }
+  const fraction = options.valFraction ?? 0.2;
+  if (!(fraction > 0 && fraction < 1)) throw new ConfigError(`--val-fraction must be between 0 and 1, got ${fraction}`);
+  const cut = (r: FrameRange): [FrameRange, FrameRange] => {
+    const at = r.start + Math.floor((r.end - r.start) * (1 - fraction));
+    return [{ start: r.start, end: at }, { start: at + gap, end: r.end }];
+  };
+  const [dbTrain, dbVal] = cut(clip(db.matrix.rows));
+  const [qTrain, qVal] = cut(clip(query.matrix.rows));
+  return { trainPair: pair(db, query, dbTrain, qTrain, gt), valPair: pair(db, query, dbVal, qVal, gt) };
+}
+
 function pair(db: DescriptorSet, query: DescriptorSet, dbRows: FrameRange, queryRows: FrameRange, gt: GroundTruth): TraversalPair {
   return { db: db.matrix, query: query.matrix, dbRows, queryRows, positives: (q) => gt.positives(q) };
 }
 
 /** The descriptors' common identity; an error when the files come from different encoders. */
-function sameIdentity(sets: readonly DescriptorSet[]): { id: string; hash: string } | null {
+export function sameIdentity(sets: readonly DescriptorSet[]): { id: string; hash: string } | null {
   const known = sets.filter((s) => s.sidecar);
   for (const s of known) {
     const a = known[0].sidecar!.encoder;
@@ -166,7 +180,7 @@ function sameIdentity(sets: readonly DescriptorSet[]): { id: string; hash: strin
   return known.length ? { id: known[0].sidecar!.encoder.id, hash: known[0].sidecar!.encoder.hash } : null;
 }
 
-async function groundTruthFor(spec: string, db: DescriptorSet, query: DescriptorSet): Promise<GroundTruth> {
+export async function groundTruthFor(spec: string, db: DescriptorSet, query: DescriptorSet): Promise<GroundTruth> {
   return groundTruthFromSpec(spec, {
     mapSize: db.matrix.rows,
     ...(db.sidecar && query.sidecar && { mapPoses: db.sidecar.frames.map((f) => f.pose), queryPoses: query.sidecar.frames.map((f) => f.pose) }),

@@ -25,6 +25,10 @@ export interface SeqNetTrainConfig {
   nNegSample: number;
   seed: number;
   init: SeqNetInit;
+  /** false: the bias stays at zero (a pure linear map, e.g. one that appearance centring follows). */
+  trainBias?: boolean;
+  /** Validation recall the best epoch is chosen by (the other breaks ties); SeqNet's is R@5. */
+  selectBy?: 'r1' | 'r5';
 }
 
 export const DEFAULT_TRAIN_CONFIG: Omit<SeqNetTrainConfig, 'outputDim'> = {
@@ -84,7 +88,7 @@ export async function trainSeqNet(
   const rng = createRandom(config.seed);
   const params = initSeqNet(train.inputDim, config.outputDim, train.kernel, train.seqLength, config.init, () => rng.next() * 2 - 1, frameMap);
   const ws = new SeqNetWorkspace();
-  const optimizer = createOptimizer(config.optimizer, [params.weight.length, params.bias.length]);
+  const optimizer = createOptimizer(config.optimizer, config.trainBias === false ? [params.weight.length] : [params.weight.length, params.bias.length]);
   const gradWeight = new Float32Array(params.weight.length);
   const gradBias = new Float32Array(params.bias.length);
   const anchors = trainableQueries(train);
@@ -101,7 +105,8 @@ export async function trainSeqNet(
   const finishEpoch = async (record: EpochRecord): Promise<void> => {
     history.push(record);
     const b = best?.record.val;
-    const isBest = !b || record.val.r5 > b.r5 || (record.val.r5 === b.r5 && record.val.r1 > b.r1);
+    const [major, minor] = config.selectBy === 'r1' ? (['r1', 'r5'] as const) : (['r5', 'r1'] as const);
+    const isBest = !b || record.val[major] > b[major] || (record.val[major] === b[major] && record.val[minor] > b[minor]);
     if (isBest) best = { epoch: record.epoch, params: cloneParams(params), record };
     await hooks.onEpoch?.(record, params, isBest);
   };
@@ -149,7 +154,8 @@ export async function trainSeqNet(
     for (let b = 0; b < batches; b++) {
       const batch = triplets.slice(b * config.batchSize, (b + 1) * config.batchSize);
       const r = trainBatch(params, train, batch, config.margin, ws, gradWeight, gradBias);
-      optimizer.step([params.weight, params.bias], [gradWeight, gradBias], lr);
+      if (config.trainBias === false) optimizer.step([params.weight], [gradWeight], lr);
+      else optimizer.step([params.weight, params.bias], [gradWeight, gradBias], lr);
       lossSum += r.loss;
       terms += r.terms;
       active += r.active;

@@ -1,0 +1,125 @@
+// `seqvpr train frontend`: learn a projection of a pipeline's frame descriptors from two traversals of
+// a route (descriptor files, or image folders extracted first), and write the frame model with the
+// projection inside plus a pipeline.yaml to pass with --config.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../../core/errors.js';
+import { extractImageFolder, parseRange } from '../../train/extract.js';
+import { FRONTEND_DEFAULTS, runFrontendTraining } from '../../train/frontend/run.js';
+import { runCommand } from '../run-command.js';
+
+interface TrainFrontendArgs {
+  db?: string;
+  query?: string;
+  dbImages?: string;
+  queryImages?: string;
+  gt: string;
+  config?: string;
+  out: string;
+  valFraction?: string;
+  valDb?: string;
+  valQuery?: string;
+  valGt?: string;
+  rows?: string;
+  pcaDims: string;
+  outDims: string;
+  shrinkage: string;
+  epochs: string;
+  lr: string;
+  batch: string;
+  seed: string;
+  negExclusion: string;
+}
+
+function numbers(value: string, flag: string, check: (n: number) => boolean, what: string): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || !check(n))) throw new ConfigError(`${flag} must be ${what}, got "${value}"`);
+  return list;
+}
+const wholes = (v: string, flag: string, min = 1): number[] => numbers(v, flag, (n) => Number.isInteger(n) && n >= min, `whole numbers >= ${min} (comma-separated)`);
+const whole = (v: string, flag: string, min = 1): number => {
+  const list = wholes(v, flag, min);
+  if (list.length !== 1) throw new ConfigError(`${flag} takes one number, got "${v}"`);
+  return list[0];
+};
+const positives = (v: string, flag: string): number[] => numbers(v, flag, (n) => n > 0, 'positive numbers (comma-separated)');
+
+export function registerTrainFrontend(train: Command): void {
+  train
+    .command('frontend')
+    .description('learn a discriminative projection of the frame descriptors (closed form, then triplet training) and write a frontend + pipeline.yaml')
+    .option('--db <file.npy>', 'map-side descriptors (seqvpr extract with --config)')
+    .option('--query <file.npy>', 'query-side descriptors of another traversal of the same route')
+    .option('--db-images <dir>', 'instead of --db: an image folder, extracted first into OUT/descriptors/')
+    .option('--query-images <dir>', 'instead of --query: an image folder')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives)')
+    .option('--config <file>', 'the pipeline the descriptors come from and whose frame model gets the projection (default: config/default.yaml)')
+    .requiredOption('--out <dir>', 'folder for the composed frame model, pipeline.yaml, training.json and training.svg')
+    .option('--val-fraction <f>', 'hold out the last F of the frames for validation (default 0.2)')
+    .option('--val-db <file.npy>', 'validation map-side descriptors (instead of --val-fraction)')
+    .option('--val-query <file.npy>', 'validation query descriptors')
+    .option('--val-gt <spec>', 'ground truth of the validation files (default: --gt when it is aligned/pose)')
+    .option('--rows <start:end>', 'use only frames start..end-1 (training and held-out validation)')
+    .option('--pca-dims <n>', 'PCA dimension the projection is fitted in', String(FRONTEND_DEFAULTS.pcaDims))
+    .option('--out-dims <list>', 'candidate output dimensions, chosen on validation', FRONTEND_DEFAULTS.outputDims.join(','))
+    .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', FRONTEND_DEFAULTS.regularizations.join(','))
+    .option('--epochs <n>', 'triplet-loss epochs after the closed form (0 = closed form only)', String(FRONTEND_DEFAULTS.epochs))
+    .option('--lr <x>', 'Adam learning rate', String(FRONTEND_DEFAULTS.lr))
+    .option('--batch <n>', 'triplets per optimiser step', '16')
+    .option('--seed <n>', 'random seed', '123')
+    .option('--neg-exclusion <frames>', 'map frames within this many frames of a positive are never negatives', String(FRONTEND_DEFAULTS.negativeExclusion))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  seqvpr train frontend --db-images runs/day1 --query-images runs/day2 --gt aligned:1 --out out/frontend\n' +
+        '  seqvpr train frontend --db out/a.npy --query out/b.npy --gt pairs.csv --out out/frontend\n' +
+        '  seqvpr eval --map MAP_DIR --query QUERY_DIR --gt aligned:1 --config out/frontend/pipeline.yaml --out out/eval',
+    )
+    .action(
+      runCommand(async (o: TrainFrontendArgs) => {
+        const started = performance.now();
+        const side = async (file: string | undefined, images: string | undefined, name: string): Promise<string> => {
+          if (Boolean(file) === Boolean(images)) throw new ConfigError(`give either --${name} <file.npy> or --${name}-images <dir>`);
+          if (file) return file;
+          const out = path.join(o.out, 'descriptors', `${name}.npy`);
+          const r = await extractImageFolder(o.config, images!, out);
+          process.stderr.write(`extracted ${r.rows} ${name} descriptors from ${images} into ${out}\n`);
+          return out;
+        };
+        const db = await side(o.db, o.dbImages, 'db');
+        const query = await side(o.query, o.queryImages, 'query');
+        const result = await runFrontendTraining({
+          db,
+          query,
+          gt: o.gt,
+          config: o.config,
+          out: o.out,
+          valFraction: o.valFraction !== undefined ? positives(o.valFraction, '--val-fraction')[0] : undefined,
+          valDb: o.valDb,
+          valQuery: o.valQuery,
+          valGt: o.valGt,
+          rows: o.rows ? parseRange(o.rows, '--rows') : undefined,
+          pcaDims: whole(o.pcaDims, '--pca-dims'),
+          outputDims: wholes(o.outDims, '--out-dims'),
+          regularizations: positives(o.shrinkage, '--shrinkage'),
+          epochs: whole(o.epochs, '--epochs', 0),
+          lr: positives(o.lr, '--lr')[0],
+          batchSize: whole(o.batch, '--batch'),
+          seed: whole(o.seed, '--seed', 0),
+          negativeExclusion: whole(o.negExclusion, '--neg-exclusion', 0),
+          log: (m) => process.stderr.write(`${m}\n`),
+          onEpoch: (r, best) =>
+            process.stderr.write(
+              `epoch ${String(r.epoch).padStart(3)}: loss ${r.loss.toFixed(4)}, val R@1 ${r.val.r1.toFixed(3)} R@5 ${r.val.r5.toFixed(3)}${best ? '  (best)' : ''}\n`,
+            ),
+        });
+        const start = result.history[0].val;
+        const best = result.history.find((r) => r.epoch === result.bestEpoch)!.val;
+        process.stdout.write(
+          `validation R@1 (frames): untrained ${result.baseline.r1.toFixed(3)}, closed form ${start.r1.toFixed(3)}, ` +
+            `after training ${best.r1.toFixed(3)} (best epoch ${result.bestEpoch}${result.bestEpoch === 0 ? ': gradient steps did not improve the closed form' : ''}); ` +
+            `${result.chosen.outputDim}-d, shrinkage ${result.chosen.regularization}; ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
+            `frontend: ${result.manifestPath}\nconfig: ${result.configPath} (use it with --config for map build, eval, replay and the node)\n`,
+        );
+      }),
+    );
+}
