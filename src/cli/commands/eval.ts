@@ -57,7 +57,7 @@ export function registerEval(program: Command): void {
     .description('localise query images against a map and write metrics.json, matches.csv and report.html')
     .requiredOption('--map <dir>', 'a saved map directory, or an image folder (map built on the fly)')
     .requiredOption('--query <dir>', 'folder of query images, in file-name order')
-    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives)')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives or query,ref_positives)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .addHelpText(

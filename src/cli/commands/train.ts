@@ -51,7 +51,7 @@ export function registerTrain(program: Command): void {
     .description('train a SeqNet sequence descriptor (temporal conv + mean + L2) with triplet loss and hard-negative mining')
     .requiredOption('--db <file.npy>', 'map-side descriptors (seqvpr extract)')
     .requiredOption('--query <file.npy>', 'query-side descriptors of another traversal of the same route')
-    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives)')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives or query,ref_positives)')
     .requiredOption('--seq-len <L>', 'window length (trailing windows: frames e-L+1..e)')
     .requiredOption('--kernel <w>', 'temporal kernel of the convolution (<= L)')
     .requiredOption('--out-dims <D>', 'sequence descriptor dimension')

@@ -15,7 +15,7 @@ import { DEFAULT_TRAIN_CONFIG, trainSeqNet, type EpochRecord, type SeqNetTrainCo
 export interface SeqNetRunOptions {
   db: string;
   query: string;
-  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
+  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives or query,ref_positives). */
   gt: string;
   /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
   valDb?: string;
