@@ -7,14 +7,15 @@ import type { Frame } from '../core/types.js';
 import { KeyframeSelector, selectKeyframes } from '../pipeline/keyframes.js';
 import { bagFrames, countImages } from '../pipeline/sources/bag.js';
 import { imageFolderFrames, listImages } from '../pipeline/sources/image-folder.js';
+import { positiveNumber } from './number-option.js';
 
 export interface FrameSourceArgs {
   images?: string;
   bag?: string;
   imageTopic?: string;
   poseTopic?: string;
-  keyframeDistance?: string;
-  keyframePeriod?: string;
+  keyframeDistance?: number;
+  keyframePeriod?: number;
 }
 
 export interface FrameSource {
@@ -32,8 +33,8 @@ export function frameSourceOptions(command: Command, prefix = ''): Command {
     .option(`--${p}bag <path>`, 'ROS 2 bag (folder with metadata.yaml, .mcap or .db3)')
     .option(`--${p}image-topic <topic>`, 'with --bag: sensor_msgs/Image or CompressedImage topic')
     .option(`--${p}pose-topic <topic>`, 'with --bag: nav_msgs/Odometry or PoseStamped topic for poses')
-    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)')
-    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)');
+    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)', positiveNumber)
+    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)', positiveNumber);
 }
 
 export interface FrameSourceContext {
@@ -69,8 +70,8 @@ export async function openFrameSource(args: FrameSourceArgs, context: FrameSourc
   }
   if (args.keyframeDistance !== undefined || args.keyframePeriod !== undefined) {
     const selector = new KeyframeSelector({
-      ...(args.keyframeDistance !== undefined && { minDistanceM: Number(args.keyframeDistance) }),
-      ...(args.keyframePeriod !== undefined && { minPeriodMs: Number(args.keyframePeriod) }),
+      ...(args.keyframeDistance !== undefined && { minDistanceM: args.keyframeDistance }),
+      ...(args.keyframePeriod !== undefined && { minPeriodMs: args.keyframePeriod }),
     });
     frames = selectKeyframes(frames, selector);
   }

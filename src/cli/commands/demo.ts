@@ -8,6 +8,7 @@ import { generateDemo, type DemoWorld } from '../../demo/generate.js';
 import type { EvalMetrics } from '../../eval/metrics.js';
 import type { LoopRun } from '../../loops/run-loops.js';
 import { saveMap } from '../../map/save-map.js';
+import { nonNegativeInteger } from '../number-option.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { createFrontend } from '../../pipeline/assemble.js';
@@ -19,7 +20,7 @@ import { runLoopsCommand } from './loops.js';
 export interface DemoArgs {
   out: string;
   config?: string;
-  seed: string;
+  seed: number;
 }
 
 /** A match is correct within this distance of the query's true position (map frames are ~0.9 m apart). */
@@ -31,7 +32,7 @@ export function registerDemo(program: Command): void {
     .description('make a small world, record two drives as ROS 2 bags, build a map, replay, detect loop closures')
     .option('--out <dir>', 'output folder', 'out/demo')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--seed <n>', 'world seed', '7')
+    .option('--seed <n>', 'world seed', nonNegativeInteger, 7)
     .addHelpText('after', '\nExample:\n  seqvpr demo && xdg-open out/demo/replay/report.html')
     .action(
       runCommand(async (args: DemoArgs) => {
@@ -52,7 +53,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
   say('1/4 making a world: one route driven twice (day, then winter; other speeds, a stop, lane offset)');
   const bar = progressBar('rendering', 1);
   const world = await generateDemo(path.join(args.out, 'bags'), {
-    seed: Number(args.seed),
+    seed: args.seed,
     onProgress: (done, total) => bar.update(done, total),
   }).finally(() => bar.stop());
   say(
@@ -96,7 +97,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
     ...source,
     out: loopsOut,
     config: args.config,
-    gtDistance: String(DEMO_TOLERANCE_M),
+    gtDistance: DEMO_TOLERANCE_M,
   });
   const s = loops.scores;
   say(

@@ -13,13 +13,14 @@ import { loadPipelineConfig } from '../../pipeline/config.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { openFrameSource, frameSourceOptions, type FrameSourceArgs } from '../frame-source.js';
+import { nonNegativeNumber, numberOption } from '../number-option.js';
 
 interface LoopsArgs extends FrameSourceArgs {
   out: string;
   config?: string;
-  minConfidence?: string;
-  excludeSeconds?: string;
-  gtDistance: string;
+  minConfidence?: number;
+  excludeSeconds?: number;
+  gtDistance: number;
   saveMap?: string;
 }
 
@@ -30,9 +31,9 @@ export function registerLoops(program: Command): void {
   frameSourceOptions(command)
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)')
-    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30)')
-    .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
+    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)', numberOption({ min: 0, max: 1 }))
+    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30)', nonNegativeNumber)
+    .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', nonNegativeNumber, 5)
     .option('--save-map <dir>', 'also save the map built during the run')
     .addHelpText('after', '\nExample:\n  seqvpr loops --bag run1 --image-topic /camera/image_raw/compressed --pose-topic /odom --out out/loops')
     .action(runCommand(async (args: LoopsArgs) => printLoops(await runLoopsCommand(args))));
@@ -42,8 +43,8 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
   const loopConfig = parseConfig(
     loopConfigSchema,
     {
-      ...(args.minConfidence !== undefined && { minConfidence: Number(args.minConfidence) }),
-      ...(args.excludeSeconds !== undefined && { excludeSeconds: Number(args.excludeSeconds) }),
+      ...(args.minConfidence !== undefined && { minConfidence: args.minConfidence }),
+      ...(args.excludeSeconds !== undefined && { excludeSeconds: args.excludeSeconds }),
     },
     'loop options',
   );
@@ -54,7 +55,7 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
     const bar = progressBar('mapping', source.count);
     const run = await runLoops(source.frames, frontend, loopConfig, {
       source: source.description,
-      toleranceM: Number(args.gtDistance),
+      toleranceM: args.gtDistance,
       onFrame: (n) => bar.update(n),
       onSkip: (frame, error) => warn(`skipped frame ${frame.source ?? frame.index}: ${error.message}`),
     }).finally(() => bar.stop());
