@@ -94,7 +94,8 @@ export function registerEval(program: Command): void {
 
 export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   const loaded = await loadPipelineConfig(opts.config);
-  const frontend = await createFrontend(loaded, { warn });
+  // As fast as possible: the CNN runs in a worker thread, encoding the next frames on the other core.
+  const frontend = await createFrontend(loaded, { warn, encoderThread: opts.rate === undefined ? 'worker' : 'main' });
   try {
     const map = await openOrBuildMap(opts.map, frontend);
     const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);
