@@ -3,7 +3,7 @@
 // are pulled, so nothing is ever dropped; a bounded number of frames is read and encoded ahead.
 import type { Observable } from 'rxjs';
 import type { Frame } from '../core/types.js';
-import { processNewest, pullThrough, type DropCounter } from './overload.js';
+import { processNewest, type DropCounter } from './overload.js';
 import { pullAhead } from './pull-ahead.js';
 import type { FrameResult, PlaceRecognizer } from './recognizer.js';
 
@@ -23,6 +23,5 @@ export function recognizeLive(
  * matched (pull-ahead.ts), which gives the same results on both cores.
  */
 export function recognizeRecorded(frames: AsyncIterable<Frame>, recognizer: PlaceRecognizer, lookahead = 1): Observable<FrameResult> {
-  if (lookahead === 1) return pullThrough(frames, (frame) => recognizer.process(frame));
   return pullAhead(frames, (frame) => recognizer.encodeFrame(frame), (frame, encoded) => recognizer.processEncoded(frame, encoded), lookahead);
 }
