@@ -51,7 +51,9 @@ export function frameManifestPath(config: FrameEncoderConfig, context: EncoderCo
 export async function createFrameEncoder(config: FrameEncoderConfig, context: EncoderContext = {}): Promise<FrameEncoder> {
   const c = parseConfig(frameEncoderConfigSchema, config, 'frame encoder config');
   if (c.kind === 'patchnorm') return new PatchNormEncoder(c);
-  if (context.thread === 'worker') return WorkerFrameEncoder.start(c, { ...context, thread: 'main' });
+  // One intra-op thread unless configured: the worker's model runs beside the main thread's
+  // matching, and a second onnxruntime thread would compete with it (same descriptors either way).
+  if (context.thread === 'worker') return WorkerFrameEncoder.start({ ...c, intraOpThreads: c.intraOpThreads ?? 1 }, { ...context, thread: 'main' });
   const manifestPath = frameManifestPath(c, context)!;
   return OnnxFrameEncoder.load(manifestPath, { providers: c.providers, intraOpThreads: c.intraOpThreads, warn: context.warn });
 }
