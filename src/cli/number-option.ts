@@ -1,6 +1,6 @@
 // The one parser behind every numeric command-line option. Commander calls it while it reads the
 // arguments, so a typo such as `--gt-distance abc` stops the command before any work with one line
-// that names the option and the value ("error: option '--gt-distance <m>' argument 'abc' is
+// that names the option and the value ("seqvpr: option '--gt-distance <m>' argument 'abc' is
 // invalid. Expected a number >= 0.") and exit code 1, instead of silently becoming NaN.
 import { InvalidArgumentError } from 'commander';
 

@@ -37,7 +37,7 @@ describe('numeric command-line options', () => {
       assert.equal(r.code, 1);
       assert.equal(r.stdout, '');
       assert.equal(r.errorLines.length, 1, r.stderr);
-      assert.match(r.errorLines[0], new RegExp(`^error: option '${option.flags.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' argument 'abc' is invalid\\. Expected .*number`));
+      assert.match(r.errorLines[0], new RegExp(`^seqvpr: option '${option.flags.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' argument 'abc' is invalid\\. Expected .*number`));
     });
   }
 
@@ -56,7 +56,7 @@ describe('numeric command-line options', () => {
     }
     // A good value passes the parser: the command then fails on what is really missing.
     const good = await runSeqvpr('loops', '--gt-distance', '2.5');
-    assert.match(good.stderr, /required option '--out <dir>' not specified/);
+    assert.match(good.stderr, /^seqvpr: required option '--out <dir>' not specified/);
   });
 
   it('parseNumber: finite numbers within the rule, nothing else', () => {
@@ -75,6 +75,6 @@ describe('numeric command-line options', () => {
     );
     assert.equal(err.code, 1);
     assert.equal(err.stdout, '');
-    assert.deepEqual(err.stderr.trim().split('\n'), ["error: option '--gt-distance <m>' argument 'abc' is invalid. Expected a number >= 0."]);
+    assert.deepEqual(err.stderr.trim().split('\n'), ["seqvpr: option '--gt-distance <m>' argument 'abc' is invalid. Expected a number >= 0."]);
   });
 });
