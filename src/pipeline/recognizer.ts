@@ -154,7 +154,8 @@ export class PlaceRecognizer {
 
   /**
    * The stateful half, in frame order: descriptor checks, centring, window, coarse retrieval and
-   * fine matching. `times.total` is the frame's own work: its encoding plus this call.
+   * fine matching. `times.total` is the frame's encoder call plus this call (an encoding run
+   * ahead also counts the time it waited for the encoder).
    */
   async processEncoded(frame: Frame, encoded: EncodedFrame): Promise<FrameResult> {
     const times: StageTimes = { ...encoded.times };
