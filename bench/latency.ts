@@ -5,12 +5,16 @@
 //       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
 //       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
 //       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
+//       [--replay-lookahead 1,4]
 //
 // The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
 // copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
 // delivers them) through decode -> preprocess -> encode -> centring -> window -> frame votes ->
 // SeqSLAM, on the wall clock with the live overload policy. The pipelines are config/default.yaml
 // (CNN) and config/patchnorm.yaml as shipped; --provider sets the CNN's execution provider.
+// Replay runs once per --replay-lookahead value: 1 is the one-frame-at-a-time run (encoder on the
+// main thread), above 1 the path `seqvpr replay` takes (next frames encoded ahead, the CNN in a
+// worker thread); each row says whether its answers equal the one-at-a-time run's exactly.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,6 +25,7 @@ import { DEMO_IMAGE_TOPIC, DEMO_POSE_TOPIC, generateDemo } from '../src/demo/gen
 import type { PlaceMap } from '../src/map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
+import { RECORDED_LOOKAHEAD } from '../src/eval/evaluate.js';
 import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js';
 import { bagFrames } from '../src/pipeline/sources/bag.js';
 import { listImages } from '../src/pipeline/sources/image-folder.js';
@@ -30,7 +35,7 @@ import { liveRun, type LiveRunResult } from './latency/live-run.js';
 import { fixed, ms, table } from './latency/markdown.js';
 import { matcherCost, type MatcherCostRow } from './latency/matcher-cost.js';
 import { compareIndexes, type IndexRow } from './latency/pca-index.js';
-import { replayThroughput, type ReplayResult } from './latency/replay.js';
+import { replayThroughput, sameAnswers, type ReplayResult } from './latency/replay.js';
 import { syntheticMap, type CellLayout, type SyntheticMap } from './latency/synthetic-map.js';
 
 const { values: args } = parseArgs({
@@ -47,6 +52,7 @@ const { values: args } = parseArgs({
     lengths: { type: 'string' },
     'matcher-frames': { type: 'string' },
     'replay-frames': { type: 'string' },
+    'replay-lookahead': { type: 'string', default: `1,${RECORDED_LOOKAHEAD}` },
     sections: { type: 'string', default: 'live,matchers,replay' },
     'map-cache': { type: 'boolean', default: false },
     cache: { type: 'string', default: 'out/bench/latency' },
@@ -60,7 +66,7 @@ if (args.help) {
   console.log(
     'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
       '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
-      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--sections live,matchers,replay,index]\n' +
+      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--sections live,matchers,replay,index]\n' +
       '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT]',
   );
   process.exit(0);
@@ -78,6 +84,7 @@ const opts = {
   lengths: list(args.lengths, '5,10,20', '5,10'),
   matcherFrames: num(args['matcher-frames'], 30, 8),
   replayFrames: num(args['replay-frames'], 2400, 150),
+  replayLookaheads: args['replay-lookahead']!.split(',').map(Number),
   sections: new Set(args.sections!.split(',')),
   pcaDims: quick ? 64 : 256,
   indexQueries: quick ? 20 : 100,
@@ -101,8 +108,8 @@ interface FrontendResult {
   dim: number;
   built: Omit<SyntheticMap, 'map'>;
   live: LiveRunResult[];
-  replay?: ReplayResult;
-  demoReplay?: ReplayResult & { mapRows: number };
+  replays: ReplayResult[];
+  demoReplays: (ReplayResult & { mapRows: number })[];
 }
 
 async function loadConfig(name: string): Promise<LoadedConfig> {
@@ -155,7 +162,9 @@ async function runFrontend(name: string): Promise<FrontendResult> {
     log(`${name}: map ready in ${built.buildSeconds.toFixed(1)} s${built.loadedFromCache ? ' (loaded from cache)' : ''}`);
     let map: PlaceMap | undefined = builtMap;
     const truth = (q: number): number => built.realOffset + q;
-    const result: FrontendResult = { name, label: spec.label, provider: frontend.frameEncoder.provider, dim: frontend.identity.encoder.dim, built, live: [] };
+    const result: FrontendResult = {
+      name, label: spec.label, provider: frontend.frameEncoder.provider, dim: frontend.identity.encoder.dim, built, live: [], replays: [], demoReplays: [],
+    };
 
     if (opts.sections.has('live')) {
       const files = (await listImages(winter)).slice(0, Math.min(opts.queries, opts.realRows));
@@ -169,10 +178,14 @@ async function runFrontend(name: string): Promise<FrontendResult> {
     }
     if (opts.sections.has('replay')) {
       const bag = await nordlandBag();
-      log(`${name}: replaying ${opts.replayFrames} frames of ${bag} against the ${opts.rows}-row map`);
-      result.replay = await replayThroughput(bag, '/camera/image_raw/compressed', createRecognizer(frontend, map), {
-        limit: Math.min(opts.replayFrames, opts.realRows),
-        isCorrect: (q, m) => Math.abs(m - truth(q)) <= 1,
+      const replayMap = map;
+      result.replays = await eachLookahead(name, frontend, async (replayFrontend, lookahead) => {
+        log(`${name}: replaying ${opts.replayFrames} frames of ${bag} against the ${opts.rows}-row map, lookahead ${lookahead}`);
+        return replayThroughput(bag, '/camera/image_raw/compressed', createRecognizer(replayFrontend, replayMap), {
+          limit: Math.min(opts.replayFrames, opts.realRows),
+          lookahead,
+          isCorrect: (q, m) => Math.abs(m - truth(q)) <= 1,
+        });
       });
     }
     if (opts.sections.has('matchers') && name === 'cnn') {
@@ -195,28 +208,57 @@ async function runFrontend(name: string): Promise<FrontendResult> {
     }
     map = undefined; // the big map can go before the demo map is built
     global.gc?.();
-    if (opts.sections.has('replay')) result.demoReplay = await demoReplay(frontend);
+    if (opts.sections.has('replay')) result.demoReplays = await demoReplays(name, frontend);
     return result;
   } finally {
     await frontend.close();
   }
 }
 
+/**
+ * One replay per --replay-lookahead value: lookahead 1 with `frontend` (encoder on this thread),
+ * above 1 with a front end whose CNN runs in a worker thread, as `seqvpr replay` runs.
+ */
+async function eachLookahead<R>(name: string, frontend: Frontend, replay: (frontend: Frontend, lookahead: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const lookahead of opts.replayLookaheads) {
+    if (lookahead === 1) {
+      out.push(await replay(frontend, 1));
+      continue;
+    }
+    const ahead = await createFrontend(await loadConfig(name), { warn: log, encoderThread: 'worker' });
+    try {
+      out.push(await replay(ahead, lookahead));
+    } finally {
+      await ahead.close();
+    }
+  }
+  return out;
+}
+
 /** The demo's query drive replayed against a map built from its map drive (a small map, JPEG camera images). */
-async function demoReplay(frontend: Frontend): Promise<ReplayResult & { mapRows: number }> {
+async function demoReplays(name: string, frontend: Frontend): Promise<(ReplayResult & { mapRows: number })[]> {
   const bags = await demoBags();
   const { map } = await buildMap(bagFrames(bags.map, { imageTopic: DEMO_IMAGE_TOPIC, poseTopic: DEMO_POSE_TOPIC, warn: () => {} }), frontend, { source: bags.map });
-  log(`demo: replaying ${bags.query} against a ${map.size}-frame map`);
-  const r = await replayThroughput(bags.query, DEMO_IMAGE_TOPIC, createRecognizer(frontend, map), {
-    limit: Number.MAX_SAFE_INTEGER,
-    poseTopic: DEMO_POSE_TOPIC,
-    isCorrect: (q, m, run) => {
-      const a = run.queryPoses.get(q)?.position;
-      const b = map.frames[m].pose?.position;
-      return !!a && !!b && Math.hypot(a.x - b.x, a.y - b.y) <= 3;
-    },
+  return eachLookahead(name, frontend, async (replayFrontend, lookahead) => {
+    log(`demo: replaying ${bags.query} against a ${map.size}-frame map, lookahead ${lookahead}`);
+    const r = await replayThroughput(bags.query, DEMO_IMAGE_TOPIC, createRecognizer(replayFrontend, map), {
+      limit: Number.MAX_SAFE_INTEGER,
+      lookahead,
+      poseTopic: DEMO_POSE_TOPIC,
+      isCorrect: (q, m, run) => {
+        const a = run.queryPoses.get(q)?.position;
+        const b = map.frames[m].pose?.position;
+        return !!a && !!b && Math.hypot(a.x - b.x, a.y - b.y) <= 3;
+      },
+    });
+    return { ...r, mapRows: map.size };
   });
-  return { ...r, mapRows: map.size };
+}
+
+/** How a replay ran, for the tables. */
+function replayMode(x: ReplayResult, label: string): string {
+  return x.lookahead === 1 ? 'one frame at a time' : `${x.lookahead} ahead${label.startsWith('CNN') ? ', CNN in a worker' : ''}`;
 }
 
 let matcherRows: MatcherCostRow[] = [];
@@ -335,19 +377,28 @@ function report(results: FrontendResult[]): string {
     );
   }
 
-  const replays = results.filter((r) => r.replay || r.demoReplay);
+  const replays = results.filter((r) => r.replays.length || r.demoReplays.length);
   if (replays.length) {
+    const same = (x: ReplayResult, all: readonly ReplayResult[]): string => {
+      const reference = all.find((y) => y.lookahead === 1);
+      return x === reference ? '(reference)' : reference ? (sameAnswers(x, reference) ? 'identical' : '**differ**') : '–';
+    };
     out.push(
       '### Replay throughput (`seqvpr replay --rate max` library path: bag reading, CDR decoding, every frame)',
       '',
+      'mode: one frame at a time (decode, encode, match, then the next frame), or the next frames decoded and encoded ' +
+        'ahead while the current one is matched (what `seqvpr replay` and `seqvpr eval` do). answers: whether every ' +
+        "query's ranked candidates, answer and confidence equal the one-at-a-time run's exactly. process p50 / p95: " +
+        "the frame's own work (encoding included; encodings ahead overlap, so time in recogniser can pass 100%).",
+      '',
       table(
-        ['bag', 'map', 'frontend', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'process p50 / p95 ms', 'time in recogniser', 'R@1'],
+        ['bag', 'map', 'frontend', 'mode', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'process p50 / p95 ms', 'time in recogniser', 'R@1', 'answers'],
         replays.flatMap((r) => [
-          ...(r.replay ? [['nordland64 winter, PNG 64x32 (MCAP)', `${opts.rows} rows (above)`, r.label, r.replay] as const] : []),
-          ...(r.demoReplay ? [['demo query drive, JPEG 160x96 (MCAP)', `demo map, ${r.demoReplay.mapRows} rows`, r.label, r.demoReplay] as const] : []),
-        ]).map(([bag, map, label, x]) => [
-          bag, map, label, x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`,
-          `${ms(x.processP50)} / ${ms(x.processP95)}`, `${fixed(100 * x.processShare, 0)}%`, fixed(x.recallAt1, 3),
+          ...r.replays.map((x) => ['nordland64 winter, PNG 64x32 (MCAP)', `${opts.rows} rows (above)`, r.label, x, r.replays] as const),
+          ...r.demoReplays.map((x) => ['demo query drive, JPEG 160x96 (MCAP)', `demo map, ${x.mapRows} rows`, r.label, x, r.demoReplays] as const),
+        ]).map(([bag, map, label, x, all]) => [
+          bag, map, label, replayMode(x, label), x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`,
+          `${ms(x.processP50)} / ${ms(x.processP95)}`, `${fixed(100 * x.processShare, 0)}%`, fixed(x.recallAt1, 3), same(x, all),
         ]),
       ),
       '',
@@ -361,8 +412,12 @@ function report(results: FrontendResult[]): string {
   if (cnn10) {
     targets.push([`p95 end to end < 50 ms at 10 Hz, CNN, ${opts.rows}-row map`, `${ms(cnn10.endToEnd.p95)} ms (${cnn10.dropped} dropped)`, cnn10.endToEnd.p95 < 50 ? 'met' : '**missed**']);
   }
-  if (pn?.replay) {
-    targets.push([`bag replay >= 5x real time, patchnorm, ${opts.rows}-row map`, `${fixed(pn.replay.realTime, 1)}x`, pn.replay.realTime >= 5 ? 'met' : '**missed**']);
+  // Replay targets are for the path `seqvpr replay` takes (the fastest mode measured).
+  const fastest = (r: FrontendResult | undefined): ReplayResult | undefined => r?.replays.reduce<ReplayResult | undefined>((a, b) => (a && a.realTime >= b.realTime ? a : b), undefined);
+  for (const [r, target] of [[cnn, 15], [pn, 30]] as const) {
+    const x = fastest(r);
+    if (!r || !x) continue;
+    targets.push([`bag replay >= ${target}x real time, ${r.label}, ${opts.rows}-row map`, `${fixed(x.realTime, 1)}x (${replayMode(x, r.label)})`, x.realTime >= target ? 'met' : '**missed**']);
   }
   if (targets.length) out.push('### Targets', '', table(['target', 'measured', ''], targets), '');
   out.push(`Peak RSS of the bench process: ${gib(process.resourceUsage().maxRSS / 1024)} GiB.`, '');

@@ -1,6 +1,8 @@
 // Replay throughput: a bag streamed through the library path of `seqvpr replay --rate max` (bag
-// reader -> CDR decoding -> recogniser, every frame, one at a time, evaluate()), timed from the
-// first frame read to the last result; map and model loading are not included.
+// reader -> CDR decoding -> recogniser, every frame, evaluate()), timed from the first frame read
+// to the last result; map and model loading are not included. `lookahead` 1 is the one-frame-at-a-
+// time run; above 1, the next frames are encoded ahead (as `seqvpr replay` does).
+import { isDeepStrictEqual } from 'node:util';
 import type { Frame } from '../../src/core/types.js';
 import { evaluate, type EvaluationRun } from '../../src/eval/evaluate.js';
 import type { PlaceRecognizer } from '../../src/pipeline/recognizer.js';
@@ -20,6 +22,14 @@ export interface ReplayResult {
   /** Share of the wall time spent inside the recogniser (the rest: bag reading, decoding CDR, the stream). */
   processShare: number;
   recallAt1: number | null;
+  lookahead: number;
+  /** Per query: ranked candidates, answer and confidence (to check that modes agree exactly). */
+  answers: unknown[];
+}
+
+/** True when two replays of the same bag gave exactly the same answers and confidences. */
+export function sameAnswers(a: ReplayResult, b: ReplayResult): boolean {
+  return isDeepStrictEqual(a.answers, b.answers);
 }
 
 async function* firstFrames(frames: AsyncIterable<Frame>, n: number, stamps: bigint[]): AsyncGenerator<Frame> {
@@ -36,6 +46,8 @@ export async function replayThroughput(
   recognizer: PlaceRecognizer,
   options: {
     limit: number;
+    /** Frames encoded ahead (1: one frame at a time). */
+    lookahead: number;
     poseTopic?: string;
     /** Whether the answer for a query is right (recall sanity check). */
     isCorrect?: (queryIndex: number, mapIndex: number, run: EvaluationRun) => boolean;
@@ -43,7 +55,7 @@ export async function replayThroughput(
 ): Promise<ReplayResult> {
   const stamps: bigint[] = [];
   const frames = firstFrames(bagFrames(bag, { imageTopic, poseTopic: options.poseTopic, warn: () => {} }), options.limit, stamps);
-  const run = await evaluate(frames, recognizer, { keepColumns: false });
+  const run = await evaluate(frames, recognizer, { keepColumns: false, lookahead: options.lookahead });
   const n = run.records.length;
   const bagHz = (stamps.length - 1) / (Number(stamps.at(-1)! - stamps[0]) / 1e9);
   const wallSeconds = run.wallTimeMs / 1000;
@@ -60,5 +72,7 @@ export async function replayThroughput(
     processP95: total.quantile(0.95),
     processShare: total.sum / run.wallTimeMs,
     recallAt1: options.isCorrect && answered.length ? correct / answered.length : null,
+    lookahead: options.lookahead,
+    answers: run.records.map(({ latencyMs: _, ...answer }) => answer),
   };
 }

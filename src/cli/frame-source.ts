@@ -7,16 +7,17 @@ import type { Frame } from '../core/types.js';
 import { KeyframeSelector, selectKeyframes } from '../pipeline/keyframes.js';
 import { bagFrames, countImages } from '../pipeline/sources/bag.js';
 import { imageFolderFrames, listImages } from '../pipeline/sources/image-folder.js';
+import { positiveNumber } from './number-option.js';
 
 export interface FrameSourceArgs {
   images?: string;
   bag?: string;
   imageTopic?: string;
   poseTopic?: string;
-  keyframeDistance?: string;
-  keyframePeriod?: string;
+  keyframeDistance?: number;
+  keyframePeriod?: number;
   /** Image folders only: the clock their stamps are made with (Hz, default 10). */
-  frameRate?: string;
+  frameRate?: number;
 }
 
 export interface FrameSource {
@@ -34,8 +35,8 @@ export function frameSourceOptions(command: Command, prefix = ''): Command {
     .option(`--${p}bag <path>`, 'ROS 2 bag (folder with metadata.yaml, .mcap or .db3)')
     .option(`--${p}image-topic <topic>`, 'with --bag: sensor_msgs/Image or CompressedImage topic')
     .option(`--${p}pose-topic <topic>`, 'with --bag: nav_msgs/Odometry or PoseStamped topic for poses')
-    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)')
-    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)');
+    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)', positiveNumber)
+    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)', positiveNumber);
 }
 
 export interface FrameSourceContext {
@@ -51,7 +52,7 @@ export async function openFrameSource(args: FrameSourceArgs, context: FrameSourc
   if (args.images && args.bag) throw new SeqvprError('give either --images or --bag, not both');
   if (args.images) {
     count = (await listImages(args.images)).length;
-    frames = imageFolderFrames(args.images, { rateHz: folderRate(args.frameRate) });
+    frames = imageFolderFrames(args.images, { rateHz: args.frameRate });
     description = path.resolve(args.images);
   } else if (args.bag) {
     if (!args.imageTopic) throw new SeqvprError('--bag needs --image-topic (see "seqvpr bag info BAG" for the topics)');
@@ -71,20 +72,12 @@ export async function openFrameSource(args: FrameSourceArgs, context: FrameSourc
   }
   if (args.keyframeDistance !== undefined || args.keyframePeriod !== undefined) {
     const selector = new KeyframeSelector({
-      ...(args.keyframeDistance !== undefined && { minDistanceM: Number(args.keyframeDistance) }),
-      ...(args.keyframePeriod !== undefined && { minPeriodMs: Number(args.keyframePeriod) }),
+      ...(args.keyframeDistance !== undefined && { minDistanceM: args.keyframeDistance }),
+      ...(args.keyframePeriod !== undefined && { minPeriodMs: args.keyframePeriod }),
     });
     frames = selectKeyframes(frames, selector);
   }
   return { frames, count, description };
-}
-
-/** --frame-rate for image folders (undefined: the folder source's default). */
-function folderRate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const hz = Number(value);
-  if (!(hz > 0 && hz <= 1000)) throw new SeqvprError(`--frame-rate must be in (0, 1000] Hz, got ${value}`);
-  return hz;
 }
 
 /** How a bag source is described (and recorded as a map's source): `<bag path> <image topic>`. */

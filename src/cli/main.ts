@@ -16,6 +16,9 @@ export function buildProgram(): Command {
   const program = new Command('seqvpr')
     .description('sequence-based visual place recognition for ROS 2: maps, evaluation, bags, loop closures')
     .option('--debug', 'print stack traces for errors')
+    // Commander's own errors (a bad option value, a missing option) read like every seqvpr error;
+    // the sub-commands registered below inherit this.
+    .configureOutput({ outputError: (message, write) => write(`seqvpr: ${message.replace(/^error: /, '')}`) })
     .hook('preAction', (cmd) => setDebug(Boolean(cmd.opts().debug)));
   registerMapBuild(program);
   registerMapMerge(program);

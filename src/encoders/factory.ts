@@ -7,6 +7,7 @@ import { onnxRuntimeConfigShape } from './onnx-model.js';
 import { packageRoot } from './package-root.js';
 import { PatchNormEncoder } from './patchnorm.js';
 import type { FrameEncoder } from './types.js';
+import { WorkerFrameEncoder } from './worker-frame-encoder.js';
 
 /** Manifest of the built-in ImageNet CNN, relative to the package root. */
 export const BUILTIN_CNN_MANIFEST = 'models/mobilenetv2-block10.yaml';
@@ -32,6 +33,12 @@ export interface EncoderContext {
   baseDir?: string;
   /** Receives the execution-provider fallback warning; default console.warn. */
   warn?: (message: string) => void;
+  /**
+   * Where an ONNX model runs: 'main' (default), or 'worker', a worker thread, so that a recorded
+   * run encodes the next frames on the other core while this thread matches (same descriptors).
+   * Patchnorm stays on the main thread: its decoding already runs in sharp's thread pool.
+   */
+  thread?: 'main' | 'worker';
 }
 
 /** Absolute manifest path for an onnx / builtin-cnn config. */
@@ -44,6 +51,9 @@ export function frameManifestPath(config: FrameEncoderConfig, context: EncoderCo
 export async function createFrameEncoder(config: FrameEncoderConfig, context: EncoderContext = {}): Promise<FrameEncoder> {
   const c = parseConfig(frameEncoderConfigSchema, config, 'frame encoder config');
   if (c.kind === 'patchnorm') return new PatchNormEncoder(c);
+  // One intra-op thread unless configured: the worker's model runs beside the main thread's
+  // matching, and a second onnxruntime thread would compete with it (same descriptors either way).
+  if (context.thread === 'worker') return WorkerFrameEncoder.start({ ...c, intraOpThreads: c.intraOpThreads ?? 1 }, { ...context, thread: 'main' });
   const manifestPath = frameManifestPath(c, context)!;
   return OnnxFrameEncoder.load(manifestPath, { providers: c.providers, intraOpThreads: c.intraOpThreads, warn: context.warn });
 }

@@ -1,5 +1,6 @@
-// Runs query frames through the live recogniser, one frame at a time (exactly as the node does),
-// and collects what the metrics and the report need.
+// Runs query frames through the live recogniser (frames matched one at a time, in order, exactly
+// as the node does; recorded runs encode the next frames ahead) and collects what the metrics and
+// the report need.
 import { lastValueFrom, tap } from 'rxjs';
 import { performance } from 'node:perf_hooks';
 import type { Frame, Pose } from '../core/types.js';
@@ -36,7 +37,15 @@ export interface EvaluateOptions {
    */
   rate?: number;
   onResult?: (result: FrameResult) => void;
+  /**
+   * Recorded runs (no `rate`): frames read and encoded ahead of the one being matched (1 = one
+   * frame at a time; the results are the same either way). Default RECORDED_LOOKAHEAD.
+   */
+  lookahead?: number;
 }
+
+/** Frames a recorded run encodes ahead: enough to keep sharp's pool and the encoder busy. */
+export const RECORDED_LOOKAHEAD = 4;
 
 export async function evaluate(
   frames: AsyncIterable<Frame>,
@@ -63,7 +72,7 @@ export async function evaluate(
   };
   const results =
     options.rate === undefined
-      ? recognizeRecorded(noted, recognizer)
+      ? recognizeRecorded(noted, recognizer, options.lookahead ?? RECORDED_LOOKAHEAD)
       : recognizeLive(pacedFrames(noted, options.rate), recognizer, drops, unanswered);
   const results$ = results.pipe(
     tap((result) => {

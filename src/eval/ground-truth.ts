@@ -60,10 +60,13 @@ export function alignedGroundTruth(tolerance: number, mapSize: number): GroundTr
   };
 }
 
+/** Names of the positives column: seqvpr's own, and the one common in public VPR benchmark lists. */
+const POSITIVES_COLUMNS = ['positives', 'ref_positives'];
+
 /**
- * Parses a ground-truth CSV: header `query,positives`, then one row per query, positives a space- or
- * semicolon-separated list of map indices (empty = no positive). Queries without a row have no positive.
- * `file` only names the source in error messages.
+ * Parses a ground-truth CSV: header `query,positives` (or `query,ref_positives`), then one row per
+ * query, positives a space- or semicolon-separated list of map indices (empty = no positive). Queries
+ * without a row have no positive. `file` only names the source in error messages.
  */
 export function parseGroundTruthCsv(text: string, file: string, mapSize?: number): GroundTruth {
   const lines = text.split(/\r?\n/);
@@ -71,8 +74,10 @@ export function parseGroundTruthCsv(text: string, file: string, mapSize?: number
   const headerAt = lines.findIndex((l) => l.trim() !== '');
   if (headerAt < 0) throw new EvalError(`${file}: ground-truth CSV is empty; expected a header "query,positives"`);
   const header = lines[headerAt].replace(/^\uFEFF/, '').split(',').map((c) => c.trim().toLowerCase());
-  if (header.length !== 2 || header[0] !== 'query' || header[1] !== 'positives') {
-    throw new EvalError(`${where(headerAt + 1)}: expected the header "query,positives", got "${lines[headerAt].trim()}"`);
+  if (header.length !== 2 || header[0] !== 'query' || !POSITIVES_COLUMNS.includes(header[1])) {
+    throw new EvalError(
+      `${where(headerAt + 1)}: expected the header "query,positives" or "query,ref_positives", got "${lines[headerAt].trim()}"`,
+    );
   }
   const lists: number[][] = [];
   const seenAt = new Map<number, number>();

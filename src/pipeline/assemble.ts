@@ -28,12 +28,14 @@ export interface AssembleContext {
   warn?: (message: string) => void;
   /** Use this frame encoder instead of creating one from the config (e.g. a cached one). */
   frameEncoder?: FrameEncoder;
+  /** Where an ONNX frame model runs (see EncoderContext.thread); recorded runs use 'worker'. */
+  encoderThread?: 'main' | 'worker';
 }
 
 export async function createFrontend(loaded: LoadedConfig, context: AssembleContext = {}): Promise<Frontend> {
   const { config } = loaded;
   const baseDir = path.dirname(loaded.file);
-  const frameEncoder = context.frameEncoder ?? (await createFrameEncoder(config.frontend, { baseDir, warn: context.warn }));
+  const frameEncoder = context.frameEncoder ?? (await createFrameEncoder(config.frontend, { baseDir, warn: context.warn, thread: context.encoderThread }));
   let sequenceEncoder: SequenceEncoder | null = null;
   if (config.sequence.kind !== 'single') {
     sequenceEncoder = await createSequenceEncoder(config.sequence, { frameDim: frameEncoder.dim, baseDir, warn: context.warn });

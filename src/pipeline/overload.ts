@@ -3,6 +3,7 @@
 // as dropped. So the pipeline always works on the newest frame and never holds more than one
 // waiting frame, however fast the camera publishes.
 import { Observable, type OperatorFunction } from 'rxjs';
+import { pullAhead } from './pull-ahead.js';
 
 export interface DropCounter {
   dropped: number;
@@ -69,27 +70,5 @@ export function processNewest<T, R>(
  * reading never runs ahead of processing and memory stays flat.
  */
 export function pullThrough<T, R>(source: AsyncIterable<T>, work: (value: T) => Promise<R>): Observable<R> {
-  return new Observable<R>((subscriber) => {
-    let cancelled = false;
-    (async () => {
-      const iterator = source[Symbol.asyncIterator]();
-      try {
-        while (!cancelled) {
-          const step = await iterator.next();
-          if (step.done || cancelled) break; // a value read after unsubscribe is not worked on
-          const result = await work(step.value);
-          if (cancelled) break;
-          subscriber.next(result);
-        }
-        if (!cancelled) subscriber.complete();
-      } catch (err) {
-        subscriber.error(err);
-      } finally {
-        if (cancelled) await iterator.return?.();
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  });
+  return pullAhead(source, async (value) => value, (value) => work(value), 1);
 }

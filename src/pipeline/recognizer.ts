@@ -78,13 +78,21 @@ export type FrameResult =
     }
   | { kind: 'skipped'; frame: FrameInfo; reason: string; error: SeqvprError; times: StageTimes };
 
-/** Records the encoder call, split into decode / preprocess / encode when the encoder reported them. */
-function lapEncode(lap: (stage: keyof StageTimes) => void, times: StageTimes, timing: EncodeTiming): void {
-  lap('encode');
+/** A frame after the frame encoder: its raw descriptor, or why it has none. */
+export type EncodedFrame =
+  | { descriptor: Float32Array; error?: undefined; times: StageTimes }
+  | { descriptor?: undefined; error: SeqvprError; times: StageTimes };
+
+/**
+ * The encoder call's stage times: decode / preprocess when the encoder reported them, encode the
+ * rest of the call; `total` the whole call.
+ */
+function encodeTimes(callMs: number, timing: EncodeTiming): StageTimes {
   const { decode, preprocess } = timing;
+  const times: StageTimes = { encode: Math.max(0, callMs - (decode ?? 0) - (preprocess ?? 0)), total: callMs };
   if (decode !== undefined) times.decode = decode;
   if (preprocess !== undefined) times.preprocess = preprocess;
-  times.encode = Math.max(0, times.encode! - (decode ?? 0) - (preprocess ?? 0));
+  return times;
 }
 
 export class PlaceRecognizer {
@@ -119,10 +127,41 @@ export class PlaceRecognizer {
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
   }
 
+  /** One frame in, one decision out: encodeFrame then processEncoded. */
   async process(frame: Frame): Promise<FrameResult> {
-    const times: StageTimes = {};
+    return this.processEncoded(frame, await this.encodeFrame(frame));
+  }
+
+  /**
+   * The stateless half: the frame's image through the frame encoder. It depends on nothing but the
+   * frame, so recorded sources run it ahead for the next frames (stream.ts) while processEncoded
+   * works on the current one; the answers stay those of one frame at a time. A broken model
+   * (ModelError) or a non-seqvpr failure rejects; a bad frame resolves to its error.
+   */
+  async encodeFrame(frame: Frame): Promise<EncodedFrame> {
+    const start = performance.now();
+    const timing: EncodeTiming = {};
+    try {
+      const [descriptor] = await this.options.frameEncoder.encode([frame.image], timing);
+      return { descriptor, times: encodeTimes(performance.now() - start, timing) };
+    } catch (e) {
+      // A bad frame (undecodable image, NaN output for it) is skipped; a broken model is not a
+      // frame's fault and fails the run (the live node counts it and goes on).
+      if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
+      return { error: e, times: encodeTimes(performance.now() - start, timing) };
+    }
+  }
+
+  /**
+   * The stateful half, in frame order: descriptor checks, centring, window, coarse retrieval and
+   * fine matching. `times.total` is the frame's encoder call plus this call (an encoding run
+   * ahead also counts the time it waited for the encoder).
+   */
+  async processEncoded(frame: Frame, encoded: EncodedFrame): Promise<FrameResult> {
+    const times: StageTimes = { ...encoded.times };
     const start = performance.now();
     const { image: _image, ...info } = frame;
+    const finish = (): number => (times.total = encoded.times.total! + performance.now() - start);
     let t = start;
     const lap = (stage: keyof StageTimes): void => {
       const now = performance.now();
@@ -130,23 +169,15 @@ export class PlaceRecognizer {
       t = now;
     };
 
-    let descriptor: Float32Array;
-    const encodeTiming: EncodeTiming = {};
-    try {
-      [descriptor] = await this.options.frameEncoder.encode([frame.image], encodeTiming);
-    } catch (e) {
-      // A bad frame (undecodable image, NaN output for it) is skipped; a broken model is not a
-      // frame's fault and fails the run (the live node counts it and goes on).
-      if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
-      lapEncode(lap, times, encodeTiming);
-      times.total = performance.now() - start;
-      return { kind: 'skipped', frame: info, reason: e.name, error: e, times };
+    if (encoded.error) {
+      finish();
+      return { kind: 'skipped', frame: info, reason: encoded.error.name, error: encoded.error, times };
     }
-    lapEncode(lap, times, encodeTiming);
+    let descriptor = encoded.descriptor;
     // Checked before it enters the window: one bad descriptor must not poison the next L matches.
     const problem = descriptorProblem(descriptor, this.options.map.frameDescriptors.dim);
     if (problem) {
-      times.total = performance.now() - start;
+      finish();
       const error = new DescriptorError(`frame encoder ${this.options.frameEncoder.id} ${problem}`);
       return { kind: 'skipped', frame: info, reason: error.name, error, times };
     }
@@ -170,7 +201,7 @@ export class PlaceRecognizer {
     const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times);
     t = performance.now();
     if (searchable < 1) {
-      times.total = performance.now() - start;
+      finish();
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, times };
     }
 
@@ -191,7 +222,7 @@ export class PlaceRecognizer {
         distance: this.distances.get(mapIndex, col),
       })),
     };
-    times.total = performance.now() - start;
+    finish();
     return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, times };
   }
 

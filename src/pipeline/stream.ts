@@ -1,9 +1,10 @@
 // The two ways frames reach the recogniser. Live sources (a camera topic) push: the newest frame
-// wins and drops are counted. Recorded sources (folders, bags) are pulled one frame at a time, so
-// nothing is ever dropped and nothing queues up. Either way, one frame is in flight at most.
+// wins and drops are counted, and one frame is in flight at most. Recorded sources (folders, bags)
+// are pulled, so nothing is ever dropped; a bounded number of frames is read and encoded ahead.
 import type { Observable } from 'rxjs';
 import type { Frame } from '../core/types.js';
-import { processNewest, pullThrough, type DropCounter } from './overload.js';
+import { processNewest, type DropCounter } from './overload.js';
+import { pullAhead } from './pull-ahead.js';
 import type { FrameResult, PlaceRecognizer } from './recognizer.js';
 
 /** Live: frames arriving faster than they are processed replace the waiting one (counted). */
@@ -16,7 +17,11 @@ export function recognizeLive(
   return frames$.pipe(processNewest((frame: Frame) => recognizer.process(frame), drops, onDrop));
 }
 
-/** Recorded: every frame is processed, in order, reading the next only when the last is done. */
-export function recognizeRecorded(frames: AsyncIterable<Frame>, recognizer: PlaceRecognizer): Observable<FrameResult> {
-  return pullThrough(frames, (frame) => recognizer.process(frame));
+/**
+ * Recorded: every frame is processed, in order. With `lookahead` 1 the next frame is read only when
+ * the last is done; above 1, the next frames are read and encoded ahead while the current one is
+ * matched (pull-ahead.ts), which gives the same results on both cores.
+ */
+export function recognizeRecorded(frames: AsyncIterable<Frame>, recognizer: PlaceRecognizer, lookahead = 1): Observable<FrameResult> {
+  return pullAhead(frames, (frame) => recognizer.encodeFrame(frame), (frame, encoded) => recognizer.processEncoded(frame, encoded), lookahead);
 }

@@ -137,8 +137,8 @@ describe('seqvpr bag', () => {
       const cases: [string[], RegExp][] = [
         [['--poses', path.join(tmp, 'short.csv')], /short\.csv has 1 poses but .* has 4 images: give one pose row per image/],
         [['--poses', path.join(tmp, 'missing.csv')], /cannot read poses file .*missing\.csv/],
-        [['--rate', '0'], /--rate must be a positive number of frames per second \(got "0"\)/],
-        [['--rate', 'fast'], /--rate must be a positive number .*"fast"/],
+        [['--rate', '0'], /option '--rate <hz>' argument '0' is invalid\. Expected a number > 0\./],
+        [['--rate', 'fast'], /option '--rate <hz>' argument 'fast' is invalid/],
       ];
       await writeFile(path.join(tmp, 'short.csv'), 'x,y,yaw\n0,0,0\n');
       for (const [extra, message] of cases) {

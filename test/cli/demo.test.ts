@@ -17,7 +17,7 @@ describe('seqvpr demo (end to end)', () => {
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {
-      result = await runDemo({ out, config: 'config/patchnorm.yaml', seed: '7' });
+      result = await runDemo({ out, config: 'config/patchnorm.yaml', seed: 7 });
     } finally {
       process.stdout.write = write;
     }

@@ -50,12 +50,21 @@ describe('eval/ground-truth', () => {
       assert.deepEqual(gt.positives(99), []);
     });
 
+    it('reads the query,ref_positives header of public VPR benchmark lists the same way', () => {
+      const text = '0,1 2\n2,5\n';
+      const ref = parseGroundTruthCsv(`Query,Ref_Positives\n${text}`, 'gt.csv');
+      const own = parseGroundTruthCsv(`query,positives\n${text}`, 'gt.csv');
+      for (const q of [0, 1, 2, 3]) assert.deepEqual(ref.positives(q), own.positives(q));
+      assert.deepEqual(ref.positives(0), [1, 2]);
+    });
+
     it('sorts and de-duplicates positives', () => {
       assert.deepEqual(parseGroundTruthCsv('query,positives\n0,9 3 3 1\n', 'gt.csv').positives(0), [1, 3, 9]);
     });
 
     const errorCases: [string, string, RegExp][] = [
-      ['a wrong header', 'q,pos\n0,1\n', /gt\.csv:1: expected the header "query,positives"/],
+      ['a wrong header', 'q,pos\n0,1\n', /gt\.csv:1: expected the header "query,positives" or "query,ref_positives"/],
+      ['a third column', 'query,ref_positives,extra\n0,1\n', /gt\.csv:1: expected the header/],
       ['an empty file', '\n\n', /gt\.csv: ground-truth CSV is empty/],
       ['a non-integer map index', 'query,positives\n0,1\n1,2 x\n', /gt\.csv:3: map index must be a non-negative integer, got "x"/],
       ['a negative query', 'query,positives\n-1,2\n', /gt\.csv:2: query index must be/],

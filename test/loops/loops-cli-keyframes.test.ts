@@ -67,6 +67,6 @@ describe('seqvpr loops on a keyframed image folder', function () {
     assert.match(timed.stdout, /^nothing could be searched/m);
     const bad = await runSeqvpr('loops', '--images', folder, '--out', path.join(dir, 'out4'), '--frame-rate', '0');
     assert.equal(bad.code, 1);
-    assert.match(bad.errorLines.join('\n'), /--frame-rate must be/);
+    assert.match(bad.errorLines.join('\n'), /--frame-rate <hz>' argument '0' is invalid/);
   });
 });

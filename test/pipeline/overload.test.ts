@@ -1,29 +1,7 @@
 import assert from 'node:assert/strict';
-import { type Observable, Subject, type Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
 import { processNewest, pullThrough } from '../../src/pipeline/overload.js';
-import { deferred, settle, type Deferred } from './helpers.js';
-
-/** A work function whose calls the test finishes one by one. */
-function controllableWork() {
-  const calls: { value: number; done: Deferred<string> }[] = [];
-  const work = (value: number): Promise<string> => {
-    const done = deferred<string>();
-    calls.push({ value, done });
-    return done.promise;
-  };
-  return { calls, work };
-}
-
-/** Subscribes and records everything the stream says. */
-function record<T>(stream: Observable<T>) {
-  const out = { values: [] as T[], errors: [] as unknown[], completed: false, subscription: undefined as unknown as Subscription };
-  out.subscription = stream.subscribe({
-    next: (v) => out.values.push(v),
-    error: (e) => out.errors.push(e),
-    complete: () => (out.completed = true),
-  });
-  return out;
-}
+import { controllableWork, deferred, loggingSource, record, settle } from './helpers.js';
 
 describe('processNewest', () => {
   it('processes every value when work keeps up', async () => {
@@ -144,21 +122,6 @@ describe('processNewest', () => {
     assert.deepEqual(calls.map((c) => c.value), [1], 'the waiting value is discarded, not processed');
   });
 });
-
-/** An async generator over `values` that logs each pull and whether it was closed early. */
-function loggingSource(values: number[], log: string[], gate?: (i: number) => Promise<void>): AsyncIterable<number> {
-  return (async function* () {
-    try {
-      for (let i = 0; i < values.length; i++) {
-        log.push(`pull ${values[i]}`);
-        if (gate) await gate(i);
-        yield values[i];
-      }
-    } finally {
-      log.push('finally');
-    }
-  })();
-}
 
 describe('pullThrough', () => {
   it('pulls the next value only after the work on the previous one finished', async () => {

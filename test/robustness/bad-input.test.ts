@@ -526,8 +526,8 @@ describe('bad input catalogue (command line and live node)', function () {
       await assertNothingWritten(built);
     }
     // Command-line values out of range are refused the same way.
-    assertFailedCleanly(await seqvpr('map', 'build', '--images', queryFolder, '--keyframe-period', '-5', '--out', fresh('map'), '--config', config), /minPeriodMs/);
-    assertFailedCleanly(await seqvpr('replay', '--map', mapDir, '--images', queryFolder, '--gt', 'aligned:1', '--out', fresh('x'), '--rate', 'fast'), /--rate must be "max" or a positive number, got "fast"/);
+    assertFailedCleanly(await seqvpr('map', 'build', '--images', queryFolder, '--keyframe-period', '-5', '--out', fresh('map'), '--config', config), /--keyframe-period <ms>' argument '-5' is invalid\. Expected a number > 0/);
+    assertFailedCleanly(await seqvpr('replay', '--map', mapDir, '--images', queryFolder, '--gt', 'aligned:1', '--out', fresh('x'), '--rate', 'fast'), /--rate <x>' argument 'fast' is invalid\. Expected "max" or a number > 0/);
 
     // Live: a bad config_file fails configure with the key named; fixing the parameter recovers the node.
     const { port, node } = await startNode({ config_file: files[0] }, false);

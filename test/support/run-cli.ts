@@ -1,5 +1,6 @@
 // The seqvpr command line run in-process, as bin/seqvpr.js runs it, with stdout and stderr captured
 // and the exit code reset afterwards (so one failing run does not fail the test process).
+import { CommanderError, type Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 
 export interface CliRun {
@@ -12,7 +13,14 @@ export interface CliRun {
 
 /** Runs `seqvpr ...args`. */
 export async function runSeqvpr(...args: string[]): Promise<CliRun> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
+  // Sub-commands do not inherit an override set after they were added: set it on every command, so
+  // commander's own exits (bad option values) become a CommanderError here instead of process.exit.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   const out = { stdout: '', stderr: '' };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   const capture = (key: 'stdout' | 'stderr') =>
@@ -24,6 +32,10 @@ export async function runSeqvpr(...args: string[]): Promise<CliRun> {
   process.stderr.write = capture('stderr');
   try {
     await program.parseAsync(['node', 'seqvpr', ...args]);
+  } catch (e) {
+    // exitOverride turns commander's own exits (bad option values, --help) into this error.
+    if (!(e instanceof CommanderError)) throw e;
+    process.exitCode = e.exitCode;
   } finally {
     process.stdout.write = writes.stdout;
     process.stderr.write = writes.stderr;

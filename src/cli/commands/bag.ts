@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { formatBagInfo } from '../../bag/format-info.js';
 import { openBag } from '../../bag/reader.js';
-import { SeqvprError } from '../../core/errors.js';
 import { writeImagesToBag, type ImagesToBagResult } from '../images-to-bag.js';
+import { positiveNumber } from '../number-option.js';
 import { progressBar, type Progress } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 
@@ -21,7 +21,8 @@ export async function bagInfoText(bagPath: string): Promise<string> {
 
 export interface FromImagesCliOptions {
   out: string;
-  rate: string;
+  /** Frames per second of the synthesised stamps. */
+  rate: number;
   poses?: string;
   compressed?: boolean;
   frameId?: string;
@@ -29,13 +30,11 @@ export interface FromImagesCliOptions {
 
 /** `bag from-images` with a progress bar and a warning per unreadable image. */
 export async function bagFromImages(dir: string, opts: FromImagesCliOptions): Promise<ImagesToBagResult> {
-  const rateHz = Number(opts.rate);
-  if (opts.rate.trim() === '' || !(rateHz > 0)) throw new SeqvprError(`--rate must be a positive number of frames per second (got "${opts.rate}")`);
   let bar: Progress | undefined;
   let result: ImagesToBagResult;
   try {
     result = await writeImagesToBag(dir, opts.out, {
-      rateHz,
+      rateHz: opts.rate,
       posesFile: opts.poses,
       compressed: opts.compressed,
       frameId: opts.frameId,
@@ -66,7 +65,7 @@ export function registerBag(program: Command): void {
     .description('record a folder of PNG/JPEG images (file-name order) as an MCAP bag')
     .argument('<dir>', 'folder of images')
     .requiredOption('--out <bag>', 'bag folder to create (must not exist)')
-    .option('--rate <hz>', 'frame rate of the synthesised stamps', '10')
+    .option('--rate <hz>', 'frame rate of the synthesised stamps', positiveNumber, 10)
     .option('--poses <file>', 'CSV with header x,y,z,qx,qy,qz,qw or x,y,yaw, one row per image, written as nav_msgs/Odometry on /odom')
     .option('--compressed', 'store the original PNG/JPEG bytes as sensor_msgs/CompressedImage on /camera/image_raw/compressed')
     .option('--frame-id <id>', 'header.frame_id of the images', 'camera')

@@ -9,6 +9,7 @@ import { generateDemo, type DemoWorld } from '../../demo/generate.js';
 import type { EvalMetrics } from '../../eval/metrics.js';
 import type { LoopRun } from '../../loops/run-loops.js';
 import { saveMap } from '../../map/save-map.js';
+import { nonNegativeInteger } from '../number-option.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { createFrontend } from '../../pipeline/assemble.js';
@@ -21,7 +22,7 @@ import { runDemoSlam, type DemoSlam } from '../../slam/demo-slam.js';
 export interface DemoArgs {
   out: string;
   config?: string;
-  seed: string;
+  seed: number;
 }
 
 /** A match is correct within this distance of the query's true position (map frames are ~0.9 m apart). */
@@ -33,7 +34,7 @@ export function registerDemo(program: Command): void {
     .description('make a small world, record two drives as ROS 2 bags, build a map, replay, detect loop closures, correct a drifting odometry with them')
     .option('--out <dir>', 'output folder', 'out/demo')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--seed <n>', 'world seed', '7')
+    .option('--seed <n>', 'world seed', nonNegativeInteger, 7)
     .addHelpText('after', '\nExample:\n  seqvpr demo && xdg-open out/demo/replay/report.html')
     .action(
       runCommand(async (args: DemoArgs) => {
@@ -56,7 +57,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
   say('1/5 making a world: one route driven twice (day, then winter; other speeds, a stop, lane offset)');
   const bar = progressBar('rendering', 1);
   const world = await generateDemo(path.join(args.out, 'bags'), {
-    seed: Number(args.seed),
+    seed: args.seed,
     onProgress: (done, total) => bar.update(done, total),
   }).finally(() => bar.stop());
   say(
@@ -100,7 +101,7 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
     ...source,
     out: loopsOut,
     config: args.config,
-    gtDistance: String(DEMO_TOLERANCE_M),
+    gtDistance: DEMO_TOLERANCE_M,
   });
   const s = loops.scores;
   say(

@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SeqvprError } from '../../core/errors.js';
 import type { Pose } from '../../core/types.js';
 import { evaluate, type EvaluationRun } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
@@ -25,6 +24,7 @@ import type { FrameResult } from '../../pipeline/recognizer.js';
 import { RecentStamps } from '../../ros/recent-stamps.js';
 import { ResultsBagWriter } from '../../ros/results-bag.js';
 import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
+import { numberOrWordOption } from '../number-option.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { buildMapFromSource } from './map-build.js';
@@ -57,7 +57,7 @@ export function registerEval(program: Command): void {
     .description('localise query images against a map and write metrics.json, matches.csv and report.html')
     .requiredOption('--map <dir>', 'a saved map directory, or an image folder (map built on the fly)')
     .requiredOption('--query <dir>', 'folder of query images, in file-name order')
-    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives)')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL (query i matches map i±TOL) or a CSV file (query,positives or query,ref_positives)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
     .addHelpText(
@@ -78,16 +78,15 @@ export function registerEval(program: Command): void {
     .requiredOption('--gt <spec>', 'ground truth: pose:METRES (from the bags\' poses), aligned:TOL or a CSV file')
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--rate <x>', 'replay at X times the recorded speed with the live drop policy, or "max" (every frame, as fast as possible)', 'max')
+    .option('--rate <x>', 'replay at X times the recorded speed with the live drop policy, or "max" (every frame, as fast as possible)', numberOrWordOption('max', { above: 0 }), 'max' as const)
     .option('--results-bag <dir>', 'also write the place matches as seqvpr/msg/PlaceMatch messages into an MCAP bag')
     .addHelpText(
       'after',
       '\nExample:\n  seqvpr replay --map maps/run1 --bag run2 --image-topic /camera/image_raw/compressed --pose-topic /odom --gt pose:5 --out out/run2',
     )
     .action(
-      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: string; resultsBag?: string }) => {
-        const rate = a.rate === 'max' ? undefined : Number(a.rate);
-        if (rate !== undefined && !(rate > 0)) throw new SeqvprError(`--rate must be "max" or a positive number, got "${a.rate}"`);
+      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: number | 'max'; resultsBag?: string }) => {
+        const rate = a.rate === 'max' ? undefined : a.rate;
         printSummary(await runEval({ map: a.map, query: a, gt: a.gt, out: a.out, config: a.config, rate, resultsBag: a.resultsBag }), a.out);
       }),
     );
@@ -95,7 +94,8 @@ export function registerEval(program: Command): void {
 
 export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   const loaded = await loadPipelineConfig(opts.config);
-  const frontend = await createFrontend(loaded, { warn });
+  // As fast as possible: the CNN runs in a worker thread, encoding the next frames on the other core.
+  const frontend = await createFrontend(loaded, { warn, encoderThread: opts.rate === undefined ? 'worker' : 'main' });
   try {
     const map = await openOrBuildMap(opts.map, frontend);
     const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);

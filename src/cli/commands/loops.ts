@@ -14,6 +14,7 @@ import { loadPipelineConfig } from '../../pipeline/config.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { openFrameSource, frameSourceOptions, type FrameSourceArgs } from '../frame-source.js';
+import { nonNegativeNumber, numberOption } from '../number-option.js';
 
 /**
  * Keyframes never matched by default: a keyframed run (one frame every metre or so) revisits a
@@ -24,10 +25,10 @@ const CLI_EXCLUDE_FRAMES = 10;
 interface LoopsArgs extends FrameSourceArgs {
   out: string;
   config?: string;
-  minConfidence?: string;
-  excludeSeconds?: string;
-  excludeFrames?: string;
-  gtDistance: string;
+  minConfidence?: number;
+  excludeSeconds?: number;
+  excludeFrames?: number;
+  gtDistance: number;
   saveMap?: string;
   map?: string;
 }
@@ -39,11 +40,11 @@ export function registerLoops(program: Command): void {
   frameSourceOptions(command)
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)')
-    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30; image folders without --frame-rate: 0, they carry no clock)')
-    .option('--exclude-frames <n>', `nor its last N keyframes (default ${CLI_EXCLUDE_FRAMES}, suits keyframed runs)`)
-    .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)')
-    .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', '5')
+    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)', numberOption({ min: 0, max: 1 }))
+    .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30; image folders without --frame-rate: 0, they carry no clock)', nonNegativeNumber)
+    .option('--exclude-frames <n>', `nor its last N keyframes (default ${CLI_EXCLUDE_FRAMES}, suits keyframed runs)`, numberOption({ integer: true, min: 0 }))
+    .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)', numberOption({ above: 0, max: 1000 }))
+    .option('--gt-distance <m>', 'with poses: a loop closure is correct when its keyframes are this close (metres)', nonNegativeNumber, 5)
     .option('--save-map <dir>', 'also save the map built during the run')
     .option('--map <dir>', 'continue this saved map: the run becomes a new session, closing loops with the map and itself')
     .addHelpText(
@@ -58,9 +59,9 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
   const loopConfig = parseConfig(
     loopConfigSchema,
     {
-      ...(args.minConfidence !== undefined && { minConfidence: Number(args.minConfidence) }),
-      excludeSeconds: args.excludeSeconds !== undefined ? Number(args.excludeSeconds) : args.images && args.frameRate === undefined ? 0 : 30,
-      excludeFrames: args.excludeFrames !== undefined ? Number(args.excludeFrames) : CLI_EXCLUDE_FRAMES,
+      ...(args.minConfidence !== undefined && { minConfidence: args.minConfidence }),
+      excludeSeconds: args.excludeSeconds ?? (args.images && args.frameRate === undefined ? 0 : 30),
+      excludeFrames: args.excludeFrames ?? CLI_EXCLUDE_FRAMES,
     },
     'loop options',
   );
@@ -73,7 +74,7 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
     const run = await runLoops(source.frames, frontend, loopConfig, {
       map,
       source: source.description,
-      toleranceM: Number(args.gtDistance),
+      toleranceM: args.gtDistance,
       onFrame: (n) => bar.update(n),
       onSkip: (frame, error) => warn(`skipped frame ${frame.source ?? frame.index}: ${error.message}`),
     }).finally(() => bar.stop());

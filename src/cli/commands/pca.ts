@@ -2,11 +2,11 @@
 // .npy files or appended in-graph to a frame model.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../../core/errors.js';
 import { frameManifestPath } from '../../encoders/factory.js';
 import { composeFrontend } from '../../train/compose.js';
 import { parseRange } from '../../train/extract.js';
 import { applyPcaFile, fitPcaFiles } from '../../train/pca-run.js';
+import { nonNegativeInteger, positiveInteger } from '../number-option.js';
 import { runCommand } from '../run-command.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -16,12 +16,6 @@ export function resolveFrameManifest(arg: string): string {
   return arg === 'builtin' ? frameManifestPath({ kind: 'builtin-cnn' })! : path.resolve(arg);
 }
 
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a positive whole number, got "${value}"`);
-  return n;
-}
-
 export function registerPca(program: Command): void {
   const pca = program.command('pca').description('fit, apply and compose PCA projections of frame descriptors');
 
@@ -29,21 +23,21 @@ export function registerPca(program: Command): void {
     .command('fit')
     .description('fit PCA (optionally whitened) on descriptor files; writes pca.onnx + pca.yaml into DIR')
     .requiredOption('--in <file.npy>', 'descriptor file from "seqvpr extract" (repeat for several)', collect)
-    .requiredOption('--dims <d>', 'output dimension')
+    .requiredOption('--dims <d>', 'output dimension', positiveInteger)
     .option('--whiten', 'scale each component by 1/sqrt(eigenvalue + 1e-9) (WPCA)')
     .option('--rows <start:end>', 'fit on rows start..end-1 of every input (e.g. the training stretch only)')
-    .option('--seed <n>', 'seed of the iterative eigen-solver start basis', '123')
+    .option('--seed <n>', 'seed of the iterative eigen-solver start basis', nonNegativeInteger, 123)
     .requiredOption('--out <dir>', 'PCA folder to write (replaced atomically)')
     .addHelpText('after', '\nExample:\n  seqvpr pca fit --in out/summer.npy --in out/winter.npy --rows 17:1200 --dims 256 --whiten --out out/pca256')
     .action(
-      runCommand(async (o: { in: string[]; dims: string; whiten?: boolean; rows?: string; seed: string; out: string }) => {
+      runCommand(async (o: { in: string[]; dims: number; whiten?: boolean; rows?: string; seed: number; out: string }) => {
         const started = performance.now();
         const { fit, manifestPath, rows } = await fitPcaFiles({
           inputs: o.in,
-          dims: positiveInt(o.dims, '--dims'),
+          dims: o.dims,
           whiten: Boolean(o.whiten),
           rows: o.rows ? parseRange(o.rows, '--rows') : undefined,
-          seed: Number(o.seed),
+          seed: o.seed,
           out: o.out,
         });
         const kept = fit.eigenvalues.reduce((a, b) => a + b, 0) / fit.totalVariance;

@@ -6,6 +6,7 @@ import { parseRange } from '../../train/extract.js';
 import { runSeqNetTraining } from '../../train/seqnet/run.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/seqnet/trainer.js';
 import type { SeqNetInit } from '../../train/seqnet/model.js';
+import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../number-option.js';
 import { runCommand } from '../run-command.js';
 import { registerTrainFrontend } from './train-frontend.js';
 
@@ -13,37 +14,28 @@ interface TrainArgs {
   db: string;
   query: string;
   gt: string;
-  seqLen: string;
-  kernel: string;
-  outDims: string;
+  seqLen: number;
+  kernel: number;
+  outDims: number;
   out: string;
-  epochs: string;
-  seed: string;
-  valFraction?: string;
+  epochs: number;
+  seed: number;
+  valFraction?: number;
   valDb?: string;
   valQuery?: string;
   valGt?: string;
   rows?: string;
   optimizer: string;
-  lr?: string;
-  momentum: string;
-  weightDecay?: string;
-  lrStep: string;
-  lrGamma: string;
-  batch: string;
+  lr?: number;
+  momentum: number;
+  weightDecay?: number;
+  lrStep: number;
+  lrGamma: number;
+  batch: number;
   init: string;
-  negExclusion?: string;
+  negExclusion?: number;
   pca?: string;
 }
-
-function num(value: string, flag: string, check: (n: number) => boolean, what: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || !check(n)) throw new ConfigError(`${flag} must be ${what}, got "${value}"`);
-  return n;
-}
-const int = (v: string, flag: string, min = 1): number => num(v, flag, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
-const positive = (v: string, flag: string): number => num(v, flag, (n) => n > 0, 'a positive number');
-const nonNegative = (v: string, flag: string): number => num(v, flag, (n) => n >= 0, 'a number >= 0');
 
 export function registerTrain(program: Command): void {
   const train = program.command('train').description('train models on extracted descriptors');
@@ -52,27 +44,27 @@ export function registerTrain(program: Command): void {
     .description('train a SeqNet sequence descriptor (temporal conv + mean + L2) with triplet loss and hard-negative mining')
     .requiredOption('--db <file.npy>', 'map-side descriptors (seqvpr extract)')
     .requiredOption('--query <file.npy>', 'query-side descriptors of another traversal of the same route')
-    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives)')
-    .requiredOption('--seq-len <L>', 'window length (trailing windows: frames e-L+1..e)')
-    .requiredOption('--kernel <w>', 'temporal kernel of the convolution (<= L)')
-    .requiredOption('--out-dims <D>', 'sequence descriptor dimension')
+    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives or query,ref_positives)')
+    .requiredOption('--seq-len <L>', 'window length (trailing windows: frames e-L+1..e)', positiveInteger)
+    .requiredOption('--kernel <w>', 'temporal kernel of the convolution (<= L)', positiveInteger)
+    .requiredOption('--out-dims <D>', 'sequence descriptor dimension', positiveInteger)
     .requiredOption('--out <dir>', 'training folder: best/ (checkpoint), history.json, training.svg')
-    .option('--epochs <n>', 'epochs', String(DEFAULT_TRAIN_CONFIG.epochs))
-    .option('--seed <n>', 'random seed (initialisation, sampling, order)', String(DEFAULT_TRAIN_CONFIG.seed))
-    .option('--val-fraction <f>', 'hold out the last F of the frames (after a one-window gap) for validation; default 0.2')
+    .option('--epochs <n>', 'epochs', nonNegativeInteger, DEFAULT_TRAIN_CONFIG.epochs)
+    .option('--seed <n>', 'random seed (initialisation, sampling, order)', nonNegativeInteger, DEFAULT_TRAIN_CONFIG.seed)
+    .option('--val-fraction <f>', 'hold out the last F of the frames (after a one-window gap) for validation; default 0.2', positiveNumber)
     .option('--val-db <file.npy>', 'validation DB descriptors (instead of --val-fraction)')
     .option('--val-query <file.npy>', 'validation query descriptors')
     .option('--val-gt <spec>', 'ground truth of the validation files (default: --gt when it is aligned/pose)')
     .option('--rows <start:end>', 'train on frames start..end-1 only (e.g. skip black frames at the start)')
     .option('--optimizer <adam|sgd>', 'adam (default) or sgd (SeqNet\'s default: momentum 0.9, weight decay 1e-3, StepLR)', 'adam')
-    .option('--lr <x>', 'learning rate (default 1e-4 for both)')
-    .option('--momentum <x>', 'SGD momentum', '0.9')
-    .option('--weight-decay <x>', 'L2 weight decay (default 0 for adam, 1e-3 for sgd)')
-    .option('--lr-step <n>', 'SGD: multiply the lr by --lr-gamma every N epochs', '50')
-    .option('--lr-gamma <x>', 'SGD: lr factor every --lr-step epochs', '0.5')
-    .option('--batch <n>', 'triplets per optimiser step', String(DEFAULT_TRAIN_CONFIG.batchSize))
+    .option('--lr <x>', 'learning rate (default 1e-4 for both)', positiveNumber)
+    .option('--momentum <x>', 'SGD momentum', nonNegativeNumber, 0.9)
+    .option('--weight-decay <x>', 'L2 weight decay (default 0 for adam, 1e-3 for sgd)', nonNegativeNumber)
+    .option('--lr-step <n>', 'SGD: multiply the lr by --lr-gamma every N epochs', positiveInteger, 50)
+    .option('--lr-gamma <x>', 'SGD: lr factor every --lr-step epochs', positiveNumber, 0.5)
+    .option('--batch <n>', 'triplets per optimiser step', positiveInteger, DEFAULT_TRAIN_CONFIG.batchSize)
     .option('--init <kind>', 'initial weights: random (PyTorch default), smoothing / delta (those fixed descriptors; --out-dims = input dim), or whitened-delta (delta taps on frames whitened by their within-place scatter over the training pairs)', 'random')
-    .option('--neg-exclusion <frames>', 'DB windows ending within this many frames of a positive are never negatives (default L-1: no shared frame)')
+    .option('--neg-exclusion <frames>', 'DB windows ending within this many frames of a positive are never negatives (default L-1: no shared frame)', nonNegativeInteger)
     .option('--pca <dir>', 'record the PCA folder the descriptors were projected with (export then reminds you that the frontend needs it)')
     .addHelpText(
       'after',
@@ -84,7 +76,7 @@ export function registerTrain(program: Command): void {
         if (!['adam', 'sgd'].includes(o.optimizer)) throw new ConfigError(`--optimizer must be adam or sgd, got "${o.optimizer}"`);
         if (!['random', 'smoothing', 'delta', 'whitened-delta'].includes(o.init)) throw new ConfigError(`--init must be random, smoothing, delta or whitened-delta, got "${o.init}"`);
         const kind = o.optimizer as 'adam' | 'sgd';
-        const epochs = int(o.epochs, '--epochs', 0);
+        const epochs = o.epochs;
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: 'epoch {epoch} [{bar}] {value}/{total} batches | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
           : undefined;
@@ -98,26 +90,26 @@ export function registerTrain(program: Command): void {
             valDb: o.valDb,
             valQuery: o.valQuery,
             valGt: o.valGt,
-            valFraction: o.valFraction !== undefined ? positive(o.valFraction, '--val-fraction') : undefined,
+            valFraction: o.valFraction,
             rows: o.rows ? parseRange(o.rows, '--rows') : undefined,
-            seqLength: int(o.seqLen, '--seq-len'),
-            kernel: int(o.kernel, '--kernel'),
-            outputDim: int(o.outDims, '--out-dims'),
-            negativeExclusion: o.negExclusion !== undefined ? int(o.negExclusion, '--neg-exclusion', 0) : undefined,
+            seqLength: o.seqLen,
+            kernel: o.kernel,
+            outputDim: o.outDims,
+            negativeExclusion: o.negExclusion,
             pca: o.pca,
             out: o.out,
             train: {
               epochs,
-              seed: int(o.seed, '--seed', 0),
-              batchSize: int(o.batch, '--batch'),
+              seed: o.seed,
+              batchSize: o.batch,
               init: o.init as SeqNetInit,
-              lrStep: int(o.lrStep, '--lr-step'),
-              lrGamma: positive(o.lrGamma, '--lr-gamma'),
+              lrStep: o.lrStep,
+              lrGamma: o.lrGamma,
               optimizer: {
                 kind,
-                lr: o.lr !== undefined ? positive(o.lr, '--lr') : 1e-4,
-                momentum: nonNegative(o.momentum, '--momentum'),
-                weightDecay: o.weightDecay !== undefined ? nonNegative(o.weightDecay, '--weight-decay') : kind === 'sgd' ? 1e-3 : 0,
+                lr: o.lr ?? 1e-4,
+                momentum: o.momentum,
+                weightDecay: o.weightDecay ?? (kind === 'sgd' ? 1e-3 : 0),
               },
             },
             onBatch: (epoch, done, total) => {

@@ -109,7 +109,7 @@ export async function runSeqNetTraining(options: SeqNetRunOptions): Promise<SeqN
 
 /** Where the validation data come from: separate files, or the last fraction of the training files. */
 export interface ValidationSplitOptions {
-  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives). */
+  /** aligned:TOL, pose:M / pose2d:M (poses from the sidecars), or a CSV (query,positives or query,ref_positives). */
   gt: string;
   /** Separate validation traversals; otherwise the last valFraction of the frames is held out. */
   valDb?: string;

@@ -1,0 +1,36 @@
+// Worker-thread side of WorkerFrameEncoder: creates the frame encoder from its config (the same
+// factory as the main thread, so the same model and preprocessing give the same descriptors) and
+// encodes the images it is sent, one request after another. onnxruntime-node runs a model
+// synchronously on the calling thread; here that thread is not the one matching frames.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createFrameEncoder, type EncoderContext, type FrameEncoderConfig } from './factory.js';
+import type { EncodeTiming } from './types.js';
+import { serializeError, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
+
+const { config, baseDir } = workerData as { config: FrameEncoderConfig; baseDir?: string };
+const port = parentPort!;
+const warnings: string[] = [];
+const context: EncoderContext = { baseDir, warn: (m) => warnings.push(m) };
+const send = (reply: WorkerReply): void => port.postMessage(reply);
+
+try {
+  const encoder = await createFrameEncoder(config, context);
+  send({ type: 'ready', id: encoder.id, hash: encoder.hash, dim: encoder.dim, provider: encoder.provider, warnings });
+  port.on('message', async (request: WorkerRequest) => {
+    if (request.type === 'close') {
+      await encoder.close();
+      port.close();
+      return;
+    }
+    const timing: EncodeTiming = {};
+    try {
+      const descriptors = await encoder.encode(request.images, timing);
+      send({ type: 'encoded', requestId: request.requestId, descriptors, timing });
+    } catch (e) {
+      send({ type: 'failed', requestId: request.requestId, error: serializeError(e), timing });
+    }
+  });
+} catch (e) {
+  send({ type: 'not-started', error: serializeError(e) });
+  port.close();
+}

@@ -1,0 +1,51 @@
+// Messages between WorkerFrameEncoder (main thread) and frame-encoder-worker.ts, and the typed
+// errors carried across: a structured clone keeps only a plain Error, but the recogniser tells a
+// bad frame (skipped) from a broken model (the run fails) by the error's class.
+import * as errors from '../core/errors.js';
+import type { ImageSource } from '../core/types.js';
+import type { EncodeTiming } from './types.js';
+
+export type WorkerRequest = { type: 'encode'; requestId: number; images: ImageSource[] } | { type: 'close' };
+
+export type WorkerReply =
+  | { type: 'ready'; id: string; hash: string; dim: number; provider: string; warnings: string[] }
+  | { type: 'not-started'; error: SerializedError }
+  | { type: 'encoded'; requestId: number; descriptors: Float32Array[]; timing: EncodeTiming }
+  | { type: 'failed'; requestId: number; error: SerializedError; timing: EncodeTiming };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+}
+
+const SEQVPR_ERRORS: Record<string, new (message: string) => errors.SeqvprError> = {
+  SeqvprError: errors.SeqvprError,
+  ConfigError: errors.ConfigError,
+  ImageDecodeError: errors.ImageDecodeError,
+  ModelError: errors.ModelError,
+  DescriptorError: errors.DescriptorError,
+  MapFormatError: errors.MapFormatError,
+  BagError: errors.BagError,
+  EvalError: errors.EvalError,
+};
+
+/** The error again, with its seqvpr class when it had one (anything else stays a plain Error, a bug). */
+export function deserializeError(e: SerializedError): Error {
+  const Class = SEQVPR_ERRORS[e.name];
+  if (Class) return new Class(e.message);
+  const error = new Error(e.message);
+  error.name = e.name;
+  return error;
+}
+
+/**
+ * A copy of the image that owns its bytes: a message would otherwise clone the whole buffer a
+ * view points into (e.g. a bag's decompressed chunk).
+ */
+export function detachedImage(image: ImageSource): ImageSource {
+  return image.kind === 'file' ? image : { ...image, data: image.data.slice() };
+}
