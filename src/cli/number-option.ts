@@ -43,6 +43,17 @@ export function numberOption(rule: NumberRule): (value: string) => number {
   return (value) => parseNumber(value, rule);
 }
 
+/** A comma-separated list of numbers, each obeying `rule`: `--out-dims 64,128,256`. */
+export function numberListOption(rule: NumberRule): (value: string) => number[] {
+  return (value) => {
+    try {
+      return value.split(',').map((v) => parseNumber(v, rule));
+    } catch {
+      throw new InvalidArgumentError(`Expected comma-separated numbers, each ${describeNumberRule(rule).replace(/^a /, '')}.`);
+    }
+  };
+}
+
 /** A numeric option that also takes one word, e.g. `--rate max`. */
 export function numberOrWordOption<W extends string>(word: W, rule: NumberRule): (value: string) => number | W {
   return (value) => {

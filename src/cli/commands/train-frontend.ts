@@ -7,6 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import { extractImageFolder, parseRange } from '../../train/extract.js';
 import { FRONTEND_DEFAULTS, runFrontendTraining } from '../../train/frontend/run.js';
 import { runCommand } from '../run-command.js';
+import { nonNegativeInteger, numberListOption, numberOption, positiveInteger, positiveNumber } from '../number-option.js';
 
 interface TrainFrontendArgs {
   db?: string;
@@ -16,33 +17,20 @@ interface TrainFrontendArgs {
   gt: string;
   config?: string;
   out: string;
-  valFraction?: string;
+  valFraction?: number;
   valDb?: string;
   valQuery?: string;
   valGt?: string;
   rows?: string;
-  pcaDims: string;
-  outDims: string;
-  shrinkage: string;
-  epochs: string;
-  lr: string;
-  batch: string;
-  seed: string;
-  negExclusion: string;
+  pcaDims: number;
+  outDims: number[];
+  shrinkage: number[];
+  epochs: number;
+  lr: number;
+  batch: number;
+  seed: number;
+  negExclusion: number;
 }
-
-function numbers(value: string, flag: string, check: (n: number) => boolean, what: string): number[] {
-  const list = value.split(',').map((v) => Number(v.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || !check(n))) throw new ConfigError(`${flag} must be ${what}, got "${value}"`);
-  return list;
-}
-const wholes = (v: string, flag: string, min = 1): number[] => numbers(v, flag, (n) => Number.isInteger(n) && n >= min, `whole numbers >= ${min} (comma-separated)`);
-const whole = (v: string, flag: string, min = 1): number => {
-  const list = wholes(v, flag, min);
-  if (list.length !== 1) throw new ConfigError(`${flag} takes one number, got "${v}"`);
-  return list[0];
-};
-const positives = (v: string, flag: string): number[] => numbers(v, flag, (n) => n > 0, 'positive numbers (comma-separated)');
 
 export function registerTrainFrontend(train: Command): void {
   train
@@ -55,19 +43,19 @@ export function registerTrainFrontend(train: Command): void {
     .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives)')
     .option('--config <file>', 'the pipeline the descriptors come from and whose frame model gets the projection (default: config/default.yaml)')
     .requiredOption('--out <dir>', 'folder for the composed frame model, pipeline.yaml, training.json and training.svg')
-    .option('--val-fraction <f>', 'hold out the last F of the frames for validation (default 0.2)')
+    .option('--val-fraction <f>', 'hold out the last F of the frames for validation (default 0.2)', numberOption({ above: 0, max: 0.9 }))
     .option('--val-db <file.npy>', 'validation map-side descriptors (instead of --val-fraction)')
     .option('--val-query <file.npy>', 'validation query descriptors')
     .option('--val-gt <spec>', 'ground truth of the validation files (default: --gt when it is aligned/pose)')
     .option('--rows <start:end>', 'use only frames start..end-1 (training and held-out validation)')
-    .option('--pca-dims <n>', 'PCA dimension the projection is fitted in', String(FRONTEND_DEFAULTS.pcaDims))
-    .option('--out-dims <list>', 'candidate output dimensions, chosen on validation', FRONTEND_DEFAULTS.outputDims.join(','))
-    .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', FRONTEND_DEFAULTS.regularizations.join(','))
-    .option('--epochs <n>', 'triplet-loss epochs after the closed form (0 = closed form only)', String(FRONTEND_DEFAULTS.epochs))
-    .option('--lr <x>', 'Adam learning rate', String(FRONTEND_DEFAULTS.lr))
-    .option('--batch <n>', 'triplets per optimiser step', '16')
-    .option('--seed <n>', 'random seed', '123')
-    .option('--neg-exclusion <frames>', 'map frames within this many frames of a positive are never negatives', String(FRONTEND_DEFAULTS.negativeExclusion))
+    .option('--pca-dims <n>', 'PCA dimension the projection is fitted in', positiveInteger, FRONTEND_DEFAULTS.pcaDims)
+    .option('--out-dims <list>', 'candidate output dimensions, chosen on validation', numberListOption({ integer: true, min: 1 }), [...FRONTEND_DEFAULTS.outputDims])
+    .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', numberListOption({ above: 0 }), [...FRONTEND_DEFAULTS.regularizations])
+    .option('--epochs <n>', 'triplet-loss epochs after the closed form (0 = closed form only)', nonNegativeInteger, FRONTEND_DEFAULTS.epochs)
+    .option('--lr <x>', 'Adam learning rate', positiveNumber, FRONTEND_DEFAULTS.lr)
+    .option('--batch <n>', 'triplets per optimiser step', positiveInteger, 16)
+    .option('--seed <n>', 'random seed', nonNegativeInteger, 123)
+    .option('--neg-exclusion <frames>', 'map frames within this many frames of a positive are never negatives', nonNegativeInteger, FRONTEND_DEFAULTS.negativeExclusion)
     .addHelpText(
       'after',
       '\nExamples:\n  seqvpr train frontend --db-images runs/day1 --query-images runs/day2 --gt aligned:1 --out out/frontend\n' +
@@ -93,19 +81,19 @@ export function registerTrainFrontend(train: Command): void {
           gt: o.gt,
           config: o.config,
           out: o.out,
-          valFraction: o.valFraction !== undefined ? positives(o.valFraction, '--val-fraction')[0] : undefined,
+          valFraction: o.valFraction,
           valDb: o.valDb,
           valQuery: o.valQuery,
           valGt: o.valGt,
           rows: o.rows ? parseRange(o.rows, '--rows') : undefined,
-          pcaDims: whole(o.pcaDims, '--pca-dims'),
-          outputDims: wholes(o.outDims, '--out-dims'),
-          regularizations: positives(o.shrinkage, '--shrinkage'),
-          epochs: whole(o.epochs, '--epochs', 0),
-          lr: positives(o.lr, '--lr')[0],
-          batchSize: whole(o.batch, '--batch'),
-          seed: whole(o.seed, '--seed', 0),
-          negativeExclusion: whole(o.negExclusion, '--neg-exclusion', 0),
+          pcaDims: o.pcaDims,
+          outputDims: o.outDims,
+          regularizations: o.shrinkage,
+          epochs: o.epochs,
+          lr: o.lr,
+          batchSize: o.batch,
+          seed: o.seed,
+          negativeExclusion: o.negExclusion,
           log: (m) => process.stderr.write(`${m}\n`),
           onEpoch: (r, best) =>
             process.stderr.write(
