@@ -34,6 +34,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
     sequence: frontend.identity.sequence,
     hnsw: hnswParams(frontend.config),
     source: options.source,
+    patches: frontend.identity.patches ?? undefined,
   });
   const mapper = new LiveMapper(frontend, map, config);
   const run: LoopRun = { map, loops: [], searchableBefore: [], skipped: 0, stageTimer: new StageTimer(), scores: null };

@@ -32,6 +32,7 @@ export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend,
     hnsw: hnswParams(config),
     source: options.source,
     initialCapacity: options.expectedFrames,
+    patches: identity.patches ?? undefined,
   });
   const seqLength = sequenceEncoder?.length ?? 1;
   let recent: Float32Array[] = [];
@@ -54,11 +55,13 @@ export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend,
     }
     const windows = kept.filter((k) => k.window).map((k) => k.window!);
     const sequenceDescriptors = sequenceEncoder && windows.length ? await sequenceEncoder.encode(windows) : [];
+    // These frames decoded for the frame encoder, so the patch model reads them too.
+    const patches = frontend.patchEncoder && kept.length ? await frontend.patchEncoder.encoder.encode(kept.map((k) => k.frame.image)) : [];
     let next = 0;
-    for (const k of kept) {
+    kept.forEach((k, i) => {
       const seq = k.window ? sequenceDescriptors[next++] : undefined;
-      map.add({ stamp: k.frame.stamp, pose: k.frame.pose, source: k.frame.source }, k.descriptor, seq);
-    }
+      map.add({ stamp: k.frame.stamp, pose: k.frame.pose, source: k.frame.source }, k.descriptor, seq, patches[i]);
+    });
     read += batch.read;
     options.onProgress?.(read);
   }
