@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { onnxRuntimeConfigShape } from '../encoders/onnx-model.js';
 
 export const RERANK_DEFAULTS = {
-  candidates: 5,
+  candidates: 3,
   frames: 5,
-  patchSizes: [1, 2, 3],
+  patchSizes: [2, 3],
   tolerance: 1,
+  searchRadius: 3,
   weight: 0.5,
 };
 
@@ -30,6 +31,12 @@ export const rerankConfigSchema = z
       .default(RERANK_DEFAULTS.patchSizes)
       .describe('Patch sizes in cells (s x s windows of the patch grid), Patch-NetVLAD style multi-scale.'),
     tolerance: z.number().min(0).default(RERANK_DEFAULTS.tolerance).describe('Cells two patch displacements may differ by and still agree.'),
+    searchRadius: z
+      .number()
+      .int()
+      .min(0)
+      .default(RERANK_DEFAULTS.searchRadius)
+      .describe('Largest displacement (cells, x and y) between matching patches: the viewpoint change accepted.'),
     weight: z.number().min(0).max(0.99).default(RERANK_DEFAULTS.weight).describe('w in fused = sequence score * (1 - w * patch score).'),
   })
   .strict()

@@ -13,7 +13,7 @@ import type { MatchOutput } from '../match/types.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
 import { mutualNearestNeighbours } from './mutual-nn.js';
 import { multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
-import { translationConsensus } from './spatial.js';
+import { chanceShare, translationConsensus } from './spatial.js';
 
 export interface RerankOptions {
   /** Best sequence candidates re-scored (the rest keep their sequence score). */
@@ -26,6 +26,8 @@ export interface RerankOptions {
   tolerance: number;
   /** w in fused = sequence * (1 - w * patch), in [0, 1). */
   weight: number;
+  /** Largest displacement (grid steps, x and y) searched between matching patches. */
+  searchRadius: number;
 }
 
 /** Local features of map frames: a cell grid per row, as stored in the map (int8) or undefined when the row has none. */
@@ -53,7 +55,7 @@ export interface PatchCorrespondence {
 export interface FramePatchMatch {
   queryIndex: number;
   mapIndex: number;
-  /** Fraction of query patches in the consensus, averaged over patch sizes. */
+  /** Fraction of query patches in the consensus beyond chance (spatial.ts chanceShare), averaged over patch sizes. */
   score: number;
   /** Mean displacement map - query of the agreeing pairs, in cells. */
   shift: { x: number; y: number };
@@ -146,9 +148,10 @@ export class PatchReranker {
       for (let s = 0; s < q.length; s++) {
         const a = q[s];
         const b = m[s];
-        const pairs = mutualNearestNeighbours(a.vectors, a.count, b.vectors, b.count, a.dim);
+        const pairs = mutualNearestNeighbours(a, b, this.options.searchRadius);
         const consensus = translationConsensus(pairs, a, b, this.options.tolerance);
-        total += consensus.inliers.length / a.count;
+        const chance = pairs.length * chanceShare(a.cols, a.rows, this.options.searchRadius, this.options.tolerance);
+        total += Math.max(0, consensus.inliers.length - chance) / a.count;
         sx += consensus.dx;
         sy += consensus.dy;
         for (const i of consensus.inliers) {

@@ -50,3 +50,17 @@ export function translationConsensus(pairs: readonly PatchPair[], query: Positio
   }
   return { inliers, dx: sx / inliers.length, dy: sy / inliers.length };
 }
+
+/**
+ * The share of pairs one displacement hypothesis collects by chance: with displacements spread
+ * evenly over the searched window ((2r + 1) steps each way, r capped by the grid) and integer grid
+ * steps, a (2t + 1)-step box around any hypothesis holds this much of them. The re-ranker subtracts
+ * it, so unrelated frames score about 0 whatever the search radius, and a score means agreement
+ * beyond chance.
+ */
+export function chanceShare(cols: number, rows: number, radius: number, tolerance: number): number {
+  const box = 2 * Math.floor(tolerance) + 1;
+  const rx = Math.min(radius, cols - 1);
+  const ry = Math.min(radius, rows - 1);
+  return Math.min(1, box / (2 * rx + 1)) * Math.min(1, box / (2 * ry + 1));
+}

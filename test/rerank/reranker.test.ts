@@ -39,7 +39,7 @@ function mapRows(): PatchRows & { reads: number } {
   };
 }
 
-const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5 };
+const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3 };
 
 describe('PatchReranker', () => {
   it('lets patch evidence overturn a narrow sequence lead, and keeps the agreeing patch pairs', () => {

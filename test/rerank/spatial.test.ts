@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
-import { mutualNearestNeighbours } from '../../src/rerank/mutual-nn.js';
+import { mutualNearestNeighbours, type GridVectors } from '../../src/rerank/mutual-nn.js';
 import { multiScalePatches, type PatchSet } from '../../src/rerank/patch-set.js';
-import { translationConsensus } from '../../src/rerank/spatial.js';
+import { chanceShare, translationConsensus } from '../../src/rerank/spatial.js';
 import { mirroredGrid, quantised, randomGrid, SHAPE, shiftedGrid } from './helpers.js';
 
-function vectors(rows: number[][]): Float32Array {
-  return Float32Array.from(rows.flat());
+/** A one-row grid of the given vectors. */
+function vectors(rows: number[][]): GridVectors {
+  return { vectors: Float32Array.from(rows.flat()), count: rows.length, dim: rows[0]?.length ?? 1, cols: rows.length, rows: 1 };
 }
 
 /** Share of query patches agreeing on one displacement, and that displacement. */
-function consistency(q: PatchSet, m: PatchSet): { score: number; dx: number; dy: number; pairs: number } {
-  const pairs = mutualNearestNeighbours(q.vectors, q.count, m.vectors, m.count, q.dim);
+function consistency(q: PatchSet, m: PatchSet, radius?: number): { score: number; dx: number; dy: number; pairs: number } {
+  const pairs = mutualNearestNeighbours(q, m, radius);
   const c = translationConsensus(pairs, q, m, 1);
   return { score: c.inliers.length / q.count, dx: c.dx, dy: c.dy, pairs: pairs.length };
 }
@@ -19,7 +20,7 @@ describe('mutualNearestNeighbours', () => {
   it('pairs patches that are each other\'s nearest, in query order', () => {
     const q = vectors([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
     const m = vectors([[0, 0.8, 0.6], [1, 0, 0], [0, 0.6, 0.8]]);
-    const pairs = mutualNearestNeighbours(q, 3, m, 3, 3);
+    const pairs = mutualNearestNeighbours(q, m);
     assert.deepEqual(pairs.map((p) => [p.query, p.map]), [[0, 1], [1, 0], [2, 2]]);
     assert.ok(Math.abs(pairs[1].similarity - 0.8) < 1e-6);
   });
@@ -28,12 +29,21 @@ describe('mutualNearestNeighbours', () => {
     // Both query patches' nearest is map 0, whose nearest is query 1: query 0 stays unpaired.
     const q = vectors([[1, 0], [0.8, 0.6]]);
     const m = vectors([[0.6, 0.8], [-1, 0]]);
-    const pairs = mutualNearestNeighbours(q, 2, m, 2, 2);
+    const pairs = mutualNearestNeighbours(q, m);
     assert.deepEqual(pairs.map((p) => [p.query, p.map]), [[1, 0]]);
   });
 
   it('returns nothing for an empty side', () => {
-    assert.deepEqual(mutualNearestNeighbours(new Float32Array(0), 0, vectors([[1, 0]]), 1, 2), []);
+    assert.deepEqual(mutualNearestNeighbours({ vectors: new Float32Array(0), count: 0, dim: 2, cols: 0, rows: 1 }, vectors([[1, 0]])), []);
+  });
+
+  it('with a search radius, only pairs patches at most that many grid steps apart', () => {
+    // Query 0's twin is map 3 and query 3's nearest is map 0 (3 steps away): found with radius 3, not with radius 2.
+    const q = vectors([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0.6, 0.8]]);
+    const m = vectors([[0, 0.8, 0.6], [0, 1, 0], [0, 0, 1], [1, 0, 0]]);
+    assert.deepEqual(mutualNearestNeighbours(q, m, 3).map((p) => [p.query, p.map]), [[0, 3], [1, 1], [2, 2], [3, 0]]);
+    assert.deepEqual(mutualNearestNeighbours(q, m, 2).map((p) => [p.query, p.map]), [[1, 1], [2, 2]]);
+    assert.throws(() => mutualNearestNeighbours(q, vectors([[1, 0, 0]]), 2), RangeError);
   });
 });
 
@@ -86,6 +96,13 @@ describe('spatial scoring (translation consensus of mutual matches)', () => {
       const c = consistency(q, m);
       assert.ok(c.score < 0.1, `unrelated score ${c.score} (seed ${seed})`);
     }
+  });
+
+  it('chance share: one (2t+1)^2 box of the (2r+1)^2 searched displacements, r capped by the grid', () => {
+    assert.equal(chanceShare(16, 8, 3, 1), (3 / 7) * (3 / 7));
+    assert.equal(chanceShare(16, 3, 3, 1), (3 / 7) * (3 / 5));
+    assert.equal(chanceShare(16, 8, 3, 0), 1 / 49);
+    assert.equal(chanceShare(2, 1, 3, 1), 1);
   });
 
   it('no pairs: no inliers, zero displacement', () => {
