@@ -119,7 +119,7 @@ export function createRecognizer(
     windowLength: config.windowLength,
     coarse: config.retrieval,
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
-    rerank: patchReranking(frontend.patchEncoder, config.rerank, map.patches?.info, where, extra.warn),
+    rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
     searchableRows: extra.searchableRows,
   });
 }

@@ -233,10 +233,10 @@ export class PlaceRecognizer {
    * bad output only costs this frame its patch evidence.
    */
   private async encodePatches(frame: Frame): Promise<Float32Array | undefined> {
-    const { encoder } = this.options.rerank!;
+    const { encoder, centering } = this.options.rerank!;
     try {
       const [grid] = await encoder.encode([frame.image]);
-      return grid.length === encoder.dim && isFiniteVector(grid) ? grid : undefined;
+      return grid.length === encoder.dim && isFiniteVector(grid) ? centering.apply(grid) : undefined;
     } catch (e) {
       if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
       return undefined;

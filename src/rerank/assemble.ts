@@ -10,6 +10,8 @@ import type { FrameEncoder } from '../encoders/types.js';
 import type { PatchInfo } from '../map/patch-store.js';
 import type { RerankConfig } from './config.js';
 import { PatchReranker } from './reranker.js';
+import { PatchCentering } from './patch-centering.js';
+import type { CenteringConfig } from '../pipeline/normalizer.js';
 
 /** Manifest of the built-in patch model, relative to the package root (built by `npm ci`). */
 export const BUILTIN_PATCH_MANIFEST = `models/${MOBILENET_PATCHES.manifestFile}`;
@@ -23,6 +25,8 @@ export interface PatchEncoder {
 /** What the recogniser runs for re-ranking. */
 export interface PatchReranking {
   encoder: FrameEncoder;
+  /** The query run's patch centring (same settings as the map's). */
+  centering: PatchCentering;
   reranker: PatchReranker;
 }
 
@@ -48,6 +52,7 @@ export async function createPatchEncoder(config: RerankConfig, context: EncoderC
 export function patchReranking(
   patch: PatchEncoder | null,
   config: RerankConfig,
+  centering: CenteringConfig,
   mapPatches: PatchInfo | undefined,
   where: string,
   warn: (message: string) => void = (m) => process.emitWarning(m, { code: 'SEQVPR_RERANK_OFF' }),
@@ -66,5 +71,5 @@ export function patchReranking(
     warn(`${where} holds patch features of "${mapPatches.encoder.id}" (${mapPatches.cellsX}x${mapPatches.cellsY}x${mapPatches.dim}), this pipeline's patch model is "${p.encoder.id}" (${p.cellsX}x${p.cellsY}x${p.dim}): patch re-ranking is off; ${rebuild}`);
     return undefined;
   }
-  return { encoder: patch.encoder, reranker: new PatchReranker(config) };
+  return { encoder: patch.encoder, centering: new PatchCentering(centering, p), reranker: new PatchReranker(config) };
 }
