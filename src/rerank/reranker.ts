@@ -121,7 +121,8 @@ export class PatchReranker {
     const rivals = [...scored.slice(1).map((s) => s.fused), ...rest.map((c) => c.distance)];
     const rival = rivals.length ? Math.min(...rivals) : Number.NaN;
     // Matchers that cannot judge localisation along the map (no `sharpness`) leave it out, as they do themselves.
-    const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1);
+    const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
+    const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
     return {
       mapIndex: win.end,
       path: win.path,

@@ -33,5 +33,7 @@ describe('fusion of sequence and patch scores', () => {
     assert.equal(fusedConfidence(0.2, 0.4, 0.1), 0.1);
     assert.equal(fusedConfidence(0.2, Number.NaN, 1), 0, 'no rival: uniqueness cannot be vouched for');
     assert.equal(fusedConfidence(0.4, 0.4, 1), 0, 'a rival as good as the winner');
+    assert.equal(fusedConfidence(0.2, 0.4, 1, 0.3), 0.3, 'never above the sequence-only confidence');
+    assert.equal(fusedConfidence(0.2, 0.4, 1, 0), 0, 'an answer the sequence did not choose is not trusted');
   });
 });

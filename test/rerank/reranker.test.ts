@@ -50,8 +50,7 @@ describe('PatchReranker', () => {
     assert.ok(r.patchScore > 0.5, `patch score ${r.patchScore}`);
     // Fused = sequence x (1 - w x patch); confidence = 1 - winner / best rival.
     assert.ok(Math.abs(r.score - 0.32 * (1 - 0.5 * r.patchScore)) < 1e-12);
-    assert.ok(Math.abs(r.confidence - (1 - r.score / r.candidates[1].distance)) < 1e-12);
-    assert.ok(r.confidence > matcherOutput().confidence, 'consistent patches make the answer more certain');
+    assert.equal(r.confidence, 0, 'the sequence chose another place: the answer is not trusted');
     // Compared frames: columns 4, 2, 0 (newest first), each against its trajectory row.
     assert.deepEqual(r.patchMatches.frames.map((f) => [f.queryIndex, f.mapIndex]), [[504, 60], [502, 58], [500, 56]]);
     assert.deepEqual(r.patchMatches.grid, { cellsX: SHAPE.cellsX, cellsY: SHAPE.cellsY });
@@ -59,6 +58,19 @@ describe('PatchReranker', () => {
       assert.ok(Math.abs(f.shift.x - 1) < 1e-9 && Math.abs(f.shift.y) < 1e-9);
       assert.ok(f.pairs.length > 0 && f.pairs.every((p) => Math.abs(p.map.x - p.query.x - 1) <= 1 && p.map.y === p.query.y));
     }
+  });
+
+  it('confirms the sequence winner without raising its confidence, and lowers it when a rival has the patch support', () => {
+    const sure = { ...matcherOutput(), confidence: 0.2, candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 20, distance: 0.4 }], mapIndex: 60, path: trajectory(60) };
+    const r = new PatchReranker(options).rerank(sure, window, mapRows());
+    assert.equal(r.mapIndex, 60);
+    assert.equal(r.confidence, 0.2, 'fused uniqueness is higher, the sequence-only confidence caps it');
+    const candidates = [{ mapIndex: 20, distance: 0.3 }, { mapIndex: 100, distance: 0.33 }, { mapIndex: 60, distance: 0.35 }];
+    const doubtful = { ...sure, mapIndex: 20, path: trajectory(20), confidence: 1 - 0.3 / 0.33, candidates };
+    const d = new PatchReranker({ ...options, weight: 0.1 }).rerank(doubtful, window, mapRows());
+    assert.equal(d.mapIndex, 20);
+    assert.equal(d.candidates[1].mapIndex, 60, 'the place with consistent patches is now the rival');
+    assert.ok(d.confidence < doubtful.confidence - 1e-3, `the rival at 60 has consistent patches: ${d.confidence}`);
   });
 
   it('with weight 0 keeps the sequence order and the sequence uniqueness', () => {
@@ -76,8 +88,9 @@ describe('PatchReranker', () => {
     assert.ok(r.confidence < 0.1, `confidence ${r.confidence}`);
   });
 
-  it('caps the confidence by the matcher\'s sharpness of the new winner, and gives 0 without a rival', () => {
-    const blunt = { ...matcherOutput(), sharpness: (row: number) => (row === 60 ? 0.05 : 1) };
+  it('caps the confidence by the matcher\'s sharpness of the winner, and gives 0 without a rival', () => {
+    const sure = { ...matcherOutput(), confidence: 0.2, candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 20, distance: 0.4 }], mapIndex: 60, path: trajectory(60) };
+    const blunt = { ...sure, sharpness: (row: number) => (row === 60 ? 0.05 : 1) };
     assert.equal(new PatchReranker(options).rerank(blunt, window, mapRows()).confidence, 0.05);
     const alone = { ...matcherOutput(), candidates: [{ mapIndex: 20, distance: 0.3 }] };
     assert.equal(new PatchReranker(options).rerank(alone, window, mapRows()).confidence, 0);
