@@ -27,8 +27,8 @@ describe('PatchCentering', () => {
   it('removes the layout every frame of a run shares and leaves unit cells', () => {
     const layout = randomGrid(1);
     const centering = new PatchCentering(CENTERING, SHAPE);
-    let last = new Float32Array(0);
-    let raw = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
+    let raw: Float32Array = new Float32Array(0);
     for (let i = 0; i < 60; i++) {
       const place = randomGrid(100 + i);
       raw = normalizeCells(layout.map((v, k) => 2 * v + place[k]), SHAPE.dim);
