@@ -30,7 +30,7 @@ import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js
 import { bagFrames } from '../src/pipeline/sources/bag.js';
 import { listImages } from '../src/pipeline/sources/image-folder.js';
 import { STAGES } from '../src/pipeline/timing.js';
-import { traversalDescriptors } from './latency/descriptors.js';
+import { traversalDescriptors, traversalPatches } from './latency/descriptors.js';
 import { liveRun, type LiveRunResult } from './latency/live-run.js';
 import { fixed, ms, table } from './latency/markdown.js';
 import { matcherCost, type MatcherCostRow } from './latency/matcher-cost.js';
@@ -96,6 +96,7 @@ if (!['cpu', 'cuda', 'tensorrt'].includes(provider)) throw new Error(`--provider
 const FRONTENDS: Record<string, { config: string; label: string; layout: CellLayout }> = {
   cnn: { config: 'config/default.yaml', label: 'CNN (default)', layout: { kind: 'channel-major', cells: 32 } },
   patchnorm: { config: 'config/patchnorm.yaml', label: 'patchnorm', layout: { kind: 'image', width: 32, height: 16, patch: 8 } },
+  'cnn-rerank': { config: 'config/rerank.yaml', label: 'CNN + patch re-ranking', layout: { kind: 'channel-major', cells: 32 } },
 };
 
 const log = (m: string): void => void process.stderr.write(`[latency] ${m}\n`);
@@ -151,11 +152,13 @@ async function runFrontend(name: string): Promise<FrontendResult> {
     const winter = path.join(args.data!, 'winter');
     log(`${name}: encoding ${opts.realRows} summer frames (cached in ${args.cache})`);
     const real = await traversalDescriptors(summer, opts.realRows, frontend, path.join(args.cache!, 'descriptors'));
+    const patches = frontend.patchEncoder ? await traversalPatches(summer, opts.realRows, frontend, path.join(args.cache!, 'descriptors')) : undefined;
     log(`${name}: building the ${opts.rows}-row map`);
     const { map: builtMap, ...built } = await syntheticMap(real, frontend, {
       rows: opts.rows,
       seed: opts.seed,
       layout: spec.layout,
+      patches,
       cacheDir: args['map-cache'] ? path.join(args.cache!, 'maps', `${name}-${opts.rows}-${opts.realRows}-s${opts.seed}`) : undefined,
       onProgress: (n) => n % 10_000 === 0 && log(`${name}: ${n} rows`),
     });

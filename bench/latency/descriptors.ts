@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
+import type { Frame } from '../../src/core/types.js';
 import type { Frontend } from '../../src/pipeline/assemble.js';
 import { centredFrameBatches } from '../../src/pipeline/centred-frames.js';
 import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
@@ -15,6 +16,29 @@ async function* firstFrames<T>(frames: AsyncIterable<T>, n: number): AsyncGenera
     if (i++ >= n) return;
     yield f;
   }
+}
+
+/** The re-ranker's patch grids of the first `count` frames of `dir` (the frontend must re-rank); cached like the descriptors. */
+export async function traversalPatches(dir: string, count: number, frontend: Frontend, cacheDir: string): Promise<DescriptorMatrix> {
+  const patch = frontend.patchEncoder!;
+  const dim = patch.encoder.dim;
+  const file = path.join(cacheDir, `${path.basename(dir)}-patches-${patch.encoder.hash.slice(0, 16)}-${count}.f32`);
+  if (existsSync(file)) {
+    const bytes = await readFile(file);
+    return new DescriptorMatrix(bytes.length / 4 / dim, dim, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4).slice());
+  }
+  const rows: Float32Array[] = [];
+  const batch: Frame[] = [];
+  const flush = async () => rows.push(...(await patch.encoder.encode(batch.splice(0).map((f) => f.image))));
+  for await (const frame of firstFrames(imageFolderFrames(dir), count)) {
+    batch.push(frame);
+    if (batch.length === 16) await flush();
+  }
+  if (batch.length) await flush();
+  const m = DescriptorMatrix.fromRows(rows, dim);
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(file, new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+  return m;
 }
 
 /** The first `count` frames of `dir`, encoded and centred; from `cacheDir` when it holds them. */

@@ -32,6 +32,11 @@ export interface SyntheticMapOptions {
   layout: CellLayout;
   /** Saved map folder to reuse (loaded when present, written after a build). */
   cacheDir?: string;
+  /**
+   * Patch grids of the real rows (row i = real row i), when the pipeline re-ranks: real rows get
+   * their own, a shuffled copy gets its source row's (unshuffled: a distractor all the same).
+   */
+  patches?: DescriptorMatrix;
   onProgress?: (rows: number) => void;
 }
 
@@ -99,7 +104,7 @@ export async function syntheticMap(real: DescriptorMatrix, frontend: Frontend, o
     const t0 = performance.now();
     const map = await loadMap(options.cacheDir, { onWarning: () => {} });
     const stats = JSON.parse(await readFile(statsFile, 'utf8'));
-    if (map.size === rows && map.info.encoder.hash === frontend.identity.encoder.hash && stats.seed === options.seed) {
+    if (map.size === rows && map.info.encoder.hash === frontend.identity.encoder.hash && stats.seed === options.seed && !map.patches === !options.patches) {
       return {
         map, realOffset, realRows, copies: stats.copies, loadedFromCache: true,
         buildSeconds: (performance.now() - t0) / 1000, rssGrowthMiB: mib(process.memoryUsage().rss - rss0),
@@ -119,12 +124,14 @@ export async function syntheticMap(real: DescriptorMatrix, frontend: Frontend, o
     hnsw: hnswParams(frontend.config),
     source: `bench/latency synthetic map (seed ${options.seed})`,
     initialCapacity: rows,
+    patches: options.patches ? (frontend.identity.patches ?? undefined) : undefined,
   });
   const row = new Float32Array(real.dim);
-  const add = (src: Float32Array, table: Int32Array | null, source: string): void => {
+  const add = (from: number, table: Int32Array | null, source: string): void => {
+    const src = real.row(from);
     if (table) for (let d = 0; d < row.length; d++) row[d] = src[table[d]];
     else row.set(src);
-    map.add({ stamp: BigInt(map.size) * 100_000_000n, source }, row);
+    map.add({ stamp: BigInt(map.size) * 100_000_000n, source }, row, undefined, options.patches?.row(from));
     if (map.size % 1000 === 0) options.onProgress?.(map.size);
   };
   let copies = 0;
@@ -135,11 +142,11 @@ export async function syntheticMap(real: DescriptorMatrix, frontend: Frontend, o
       const start = Math.floor(rand() * (real.rows - len + 1));
       const table = cellPermutation(options.layout, real.dim, rand);
       copies++;
-      for (let i = 0; i < len; i++) add(real.row(start + i), table, `copy${copies}#${start + i}`);
+      for (let i = 0; i < len; i++) add(start + i, table, `copy${copies}#${start + i}`);
     }
   };
   fillTo(realOffset);
-  for (let i = 0; i < realRows; i++) add(real.row(i), null, `summer#${i}`);
+  for (let i = 0; i < realRows; i++) add(i, null, `summer#${i}`);
   fillTo(rows);
   const buildSeconds = (performance.now() - t0) / 1000;
   const rssGrowthMiB = mib(process.memoryUsage().rss - rss0);

@@ -1,4 +1,5 @@
 // The shapes every stage shares. Nothing here knows where frames come from or go to.
+import type { PatchMatches } from '../rerank/reranker.js';
 
 /** Nanoseconds since the epoch (ROS time). bigint because ROS stamps exceed 2^53. */
 export type StampNs = bigint;
@@ -89,4 +90,11 @@ export interface PlaceMatch {
   candidates: Candidate[];
   /** Per-frame alignment of the query window to the map, oldest first. */
   correspondences: Correspondence[];
+  /** With patch re-ranking: the winner's patch score in [0, 1] (share of query patches agreeing). */
+  patchScore?: number;
+  /**
+   * With patch re-ranking: per compared frame pair of the winning trajectory, the patch pairs that
+   * agree on one displacement (query cell -> map cell), e.g. for a relative pose estimate.
+   */
+  patchMatches?: PatchMatches;
 }

@@ -1,11 +1,11 @@
-// Appearance conditions: how the same world looks in daylight, at dusk, and in winter. A condition
+// Appearance conditions: how the same world looks in daylight, at dusk, at night and in winter. A condition
 // changes palettes (sky, ground, road), global lighting (gain, tint, sun contrast), fog, snow
 // cover and lit windows/lamps, and the camera's noise, as seasons and times of day do.
 import { ConfigError } from '../core/errors.js';
 import type { Rgb } from './world.js';
 
-export type AppearanceName = 'day' | 'dusk' | 'winter';
-export const APPEARANCE_NAMES: readonly AppearanceName[] = ['day', 'dusk', 'winter'];
+export type AppearanceName = 'day' | 'dusk' | 'winter' | 'night';
+export const APPEARANCE_NAMES: readonly AppearanceName[] = ['day', 'dusk', 'winter', 'night'];
 
 export interface Appearance {
   name: AppearanceName;
@@ -106,6 +106,30 @@ export const APPEARANCES: Readonly<Record<AppearanceName, Appearance>> = {
     lights: false,
     noiseStd: 3,
     exposureJitter: 0.03,
+  },
+  // Night: little light (a fifth of daylight, bluish), everything fades into the dark within a few
+  // tens of metres, lamps and windows lit, and a noisy, flickering high-gain camera.
+  night: {
+    name: 'night',
+    skyTop: [5, 8, 20],
+    skyHorizon: [25, 30, 50],
+    groundFar: [30, 35, 30],
+    groundNear: [45, 55, 40],
+    road: [50, 50, 55],
+    marking: [170, 170, 160],
+    markingVisibility: 0.95,
+    hillsFar: [15, 18, 30],
+    hillsNear: [20, 25, 25],
+    fog: [10, 12, 22],
+    fogDistanceM: 45,
+    gain: 0.22,
+    tint: [0.85, 0.95, 1.2],
+    sunContrast: 0,
+    sunYaw: 0,
+    snow: false,
+    lights: true,
+    noiseStd: 7,
+    exposureJitter: 0.08,
   },
 };
 

@@ -42,6 +42,8 @@ export interface DemoOptions {
   rateHz?: number;
   mapAppearance?: AppearanceName;
   queryAppearance?: AppearanceName;
+  /** Lateral offset of the query run from the road centre, metres (default -1.5; the map run keeps -1.75). */
+  queryLaneOffsetM?: number;
   /** Image size (default 160x96). */
   width?: number;
   height?: number;
@@ -152,6 +154,9 @@ function checkOptions(o: DemoOptions): void {
     throw new ConfigError(`demo concurrency must be a positive integer, got ${o.concurrency}`);
   }
   if (o.laps !== undefined && !(o.laps > 0 && o.laps <= 10)) throw new ConfigError(`demo laps must be in (0, 10], got ${o.laps}`);
+  if (o.queryLaneOffsetM !== undefined && !(Math.abs(o.queryLaneOffsetM) <= 4)) {
+    throw new ConfigError(`demo queryLaneOffsetM must be within 4 m of the road centre, got ${o.queryLaneOffsetM}`);
+  }
 }
 
 /**
@@ -174,7 +179,13 @@ export async function generateDemo(outDir: string, options: DemoOptions = {}): P
   const traversalOptions = { laps: options.laps, rateHz: options.rateHz, seed };
   const plans: RunPlan[] = [
     { dir: mapBag, look: mapLook, traversal: mapTraversal(world.route, traversalOptions), startStamp: DEMO_EPOCH_NS, noiseStream: 1 },
-    { dir: queryBag, look: queryLook, traversal: queryTraversal(world.route, traversalOptions), startStamp: DEMO_EPOCH_NS + QUERY_OFFSET_NS, noiseStream: 2 },
+    {
+      dir: queryBag,
+      look: queryLook,
+      traversal: queryTraversal(world.route, { ...traversalOptions, laneOffsetM: options.queryLaneOffsetM }),
+      startStamp: DEMO_EPOCH_NS + QUERY_OFFSET_NS,
+      noiseStream: 2,
+    },
   ];
   const total = plans.reduce((n, p) => n + p.traversal.poses.length, 0);
   let done = 0;

@@ -118,6 +118,8 @@ export interface TraversalOptions {
   laps?: number;
   rateHz?: number;
   seed?: number;
+  /** Query run only: lateral offset from the road centre in metres (default -1.5). */
+  laneOffsetM?: number;
 }
 
 /** The mapping run: steady speed in the right lane. */
@@ -144,7 +146,7 @@ export function queryTraversal(route: Route, options: TraversalOptions = {}): Tr
         { fromM: 0.72 * D, speedMps: 8 },
       ],
       stops: [{ atM: 0.48 * D, durationS: 4 }],
-      laneOffsetM: -1.5,
+      laneOffsetM: options.laneOffsetM ?? -1.5,
       lateralJitterM: 0.45,
       yawJitterRad: 0.03,
       jitterSeed: mixSeed(options.seed ?? 0, 12),

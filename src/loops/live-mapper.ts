@@ -106,6 +106,7 @@ export class LiveMapper {
       { stamp: frame.stamp, pose: frame.pose, source: frame.source },
       result.descriptor,
       this.map.info.sequence ? result.sequenceDescriptor : undefined,
+      result.patches,
     );
     let loop: LoopClosure | null = null;
     if (result.kind === 'match' && result.match.confidence >= this.config.minConfidence) {

@@ -44,6 +44,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
       sequence: frontend.identity.sequence,
       hnsw: hnswParams(frontend.config),
       source: options.source,
+      patches: frontend.identity.patches ?? undefined,
     });
   const loaded = map.size;
   const mapper = new LiveMapper(frontend, map, config, { sessionStart: loaded });

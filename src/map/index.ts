@@ -13,3 +13,5 @@ export { saveMap } from './save-map.js';
 export { exactSearch } from './exact-search.js';
 export { hnswRecallAtK } from './recall.js';
 export type { SearchHit, SearchMode, SearchOptions } from './types.js';
+export { PatchStore, patchInfoSchema } from './patch-store.js';
+export type { PatchInfo } from './patch-store.js';

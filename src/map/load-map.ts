@@ -11,6 +11,7 @@ import { HnswIndex } from './hnsw-index.js';
 import { parseMapManifest, type HnswParams, type MapManifest } from './manifest.js';
 import { MAP_FILES, bytesToFloat32, bytesToInt32, decodeFrameMeta, sha256Hex } from './map-files.js';
 import { PlaceMap } from './place-map.js';
+import type { PatchInfo } from './patch-store.js';
 
 export interface LoadMapOptions {
   /** Reject the map (before reading its data) unless it was built with these encoders. */
@@ -70,7 +71,14 @@ export async function loadMap(dir: string, options: LoadMapOptions = {}): Promis
     throw new MapFormatError(`${path.join(dir, MAP_FILES.manifest)} lists ${manifest.sequences} sequences but no sequence encoder`);
   }
 
-  return PlaceMap.fromParts({ info, frames, frameDescriptors, sequenceDescriptors, sequenceEnds, frameIndex, sequenceIndex, sessionStarts: manifest.sessionStarts });
+  let patches: { info: PatchInfo; data: Int8Array } | undefined;
+  if (manifest.patches) {
+    const p = manifest.patches;
+    const bytes = await files.read(MAP_FILES.patches, manifest.frames * p.cellsX * p.cellsY * p.dim);
+    patches = { info: p, data: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  }
+
+  return PlaceMap.fromParts({ info, frames, frameDescriptors, sequenceDescriptors, sequenceEnds, frameIndex, sequenceIndex, sessionStarts: manifest.sessionStarts, patches });
 }
 
 /** Reads a map directory's files against the manifest's sizes and checksums. */

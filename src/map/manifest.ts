@@ -2,6 +2,7 @@
 // every data file, so a loader can refuse a map it cannot trust before reading megabytes of floats.
 import { z } from 'zod';
 import { MapFormatError } from '../core/errors.js';
+import { patchInfoSchema } from './patch-store.js';
 
 export const MAP_FORMAT_VERSION = 1;
 
@@ -44,6 +45,8 @@ export const mapManifestSchema = z.object({
   hasPoses: z.boolean(),
   /** Optional (maps before sessions have none: one session): first frame of each mapping session. */
   sessionStarts: z.array(count).min(1).optional(),
+  /** Optional local features for patch re-ranking (file patches.i8); absent in maps without them. */
+  patches: patchInfoSchema.optional(),
 });
 
 /** The part of a manifest that a map carries in memory (PlaceMap.info). */

@@ -15,6 +15,7 @@ export const MAP_FILES = {
   sequenceDescriptors: 'sequences.f32',
   sequenceEnds: 'sequence-ends.i32',
   sequenceIndex: 'sequences.hnsw',
+  patches: 'patches.i8',
 } as const;
 
 // Typed arrays use the host's byte order; the files are little-endian by definition.
@@ -27,7 +28,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** The bytes of a typed array (a view, no copy). */
-export function typedArrayBytes(values: Float32Array | Int32Array): Uint8Array {
+export function typedArrayBytes(values: Float32Array | Int32Array | Int8Array): Uint8Array {
   assertLittleEndianHost();
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }

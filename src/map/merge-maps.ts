@@ -6,6 +6,7 @@ import { MapFormatError } from '../core/errors.js';
 import { DescriptorMatrix } from '../core/matrix.js';
 import type { MapFrameMeta } from '../core/types.js';
 import { assertCompatible } from './compatibility.js';
+import type { PatchInfo } from './patch-store.js';
 import { PlaceMap } from './place-map.js';
 
 export interface NamedMap {
@@ -49,13 +50,31 @@ export function mergeMaps(parts: readonly NamedMap[]): PlaceMap {
     }
   }
   const seq = first.sequence;
+  const patches = mergedPatches(parts.map((p) => p.map));
   return PlaceMap.fromParts({
     info: { ...first, createdAt: new Date().toISOString(), source: `merged: ${parts.map((p) => p.name).join(' + ')}` },
     frames,
     frameDescriptors: DescriptorMatrix.fromRows(frameRows, first.encoder.dim),
     ...(seq && { sequenceDescriptors: DescriptorMatrix.fromRows(seqRows, seq.dim), sequenceEnds: Int32Array.from(ends) }),
     sessionStarts: dedupe(sessionStarts),
+    ...(patches && { patches }),
   });
+}
+
+/**
+ * The parts' local features joined, when every part has them from the same patch model; otherwise
+ * none (the merged map localises without patch re-ranking, which warns once when it is enabled).
+ */
+function mergedPatches(maps: readonly PlaceMap[]): { info: PatchInfo; data: Int8Array } | undefined {
+  const info = maps[0].patches?.info;
+  if (!info || maps.some((m) => m.patches?.info.encoder.hash !== info.encoder.hash)) return undefined;
+  const data = new Int8Array(maps.reduce((n, m) => n + m.patches!.data().length, 0));
+  let at = 0;
+  for (const m of maps) {
+    data.set(m.patches!.data(), at);
+    at += m.patches!.data().length;
+  }
+  return { info, data };
 }
 
 function dedupe(starts: number[]): number[] {

@@ -10,6 +10,7 @@ import { exactSearch } from './exact-search.js';
 import { GrowableInt32, GrowableMatrix } from './growable.js';
 import { DEFAULT_HNSW_PARAMS, HnswIndex } from './hnsw-index.js';
 import { mapInfoSchema, type HnswParams } from './manifest.js';
+import { PatchStore, type PatchInfo } from './patch-store.js';
 import type { SearchHit, SearchOptions } from './types.js';
 import { assertMapDescriptor } from './validate-descriptor.js';
 
@@ -47,6 +48,8 @@ export interface NewMapOptions {
   createdAt?: string;
   /** HNSW capacity to reserve up front (indexes and storage double whenever they fill up anyway). */
   initialCapacity?: number;
+  /** Store local features (patch grids) per frame, for patch re-ranking. */
+  patches?: PatchInfo;
 }
 
 /** A complete map's contents, e.g. as read from disk. Missing indexes are built from the descriptors. */
@@ -60,6 +63,8 @@ export interface MapParts {
   sequenceIndex?: HnswIndex;
   /** First frame of each mapping session, increasing from 0 (default [0]: one session). */
   sessionStarts?: readonly number[];
+  /** Optional local features, one int8 grid per frame (see patch-store.ts). */
+  patches?: { info: PatchInfo; data: Int8Array };
 }
 
 /** A frame's metadata as passed to `add`; `index`, when given, must equal the map's next index. */
@@ -72,10 +77,12 @@ export class PlaceMap {
   private readonly ends: GrowableInt32 | undefined;
   private posed: number;
   private readonly starts: number[];
+  /** Local features per frame, when the map was built with a patch model. */
+  readonly patches: PatchStore | undefined;
 
   private constructor(
     readonly info: Readonly<MapInfo>,
-    parts: Pick<MapParts, 'frames' | 'sequenceDescriptors' | 'sequenceEnds' | 'sessionStarts'> & { frameDescriptors?: DescriptorMatrix },
+    parts: Pick<MapParts, 'frames' | 'sequenceDescriptors' | 'sequenceEnds' | 'sessionStarts' | 'patches'> & { frameDescriptors?: DescriptorMatrix },
     /** HNSW over frame descriptors; exposed for persistence and benchmarks. */
     readonly frameIndex: HnswIndex,
     /** HNSW over sequence descriptors (labels are sequence rows); undefined without a sequence encoder. */
@@ -87,6 +94,7 @@ export class PlaceMap {
     this.sequenceRows = info.sequence ? new GrowableMatrix(info.sequence.dim, parts.sequenceDescriptors) : undefined;
     this.ends = info.sequence ? new GrowableInt32(parts.sequenceEnds) : undefined;
     this.posed = parts.frames.filter((f) => f.pose !== undefined).length;
+    this.patches = parts.patches ? new PatchStore(parts.patches.info, parts.patches.data) : undefined;
   }
 
   /** An empty map, ready for `add`. */
@@ -95,7 +103,8 @@ export class PlaceMap {
     const capacity = options.initialCapacity ?? 0;
     const frameIndex = HnswIndex.create(info.encoder.dim, info.hnsw, capacity);
     const sequenceIndex = info.sequence ? HnswIndex.create(info.sequence.dim, info.hnsw, capacity) : undefined;
-    return new PlaceMap(info, { frames: [] }, frameIndex, sequenceIndex);
+    const patches = options.patches ? { info: options.patches, data: new Int8Array(0) } : undefined;
+    return new PlaceMap(info, { frames: [], patches }, frameIndex, sequenceIndex);
   }
 
   /** A map from complete contents; checks that they agree and builds any index not supplied. */
@@ -169,9 +178,13 @@ export class PlaceMap {
    * Appends one map frame and, when its trailing window is full, that window's sequence descriptor.
    * Returns the new frame's map index. Nothing is stored when validation fails.
    */
-  add(meta: NewMapFrame, frameDescriptor: Float32Array, sequenceDescriptor?: Float32Array): number {
+  add(meta: NewMapFrame, frameDescriptor: Float32Array, sequenceDescriptor?: Float32Array, patches?: Float32Array): number {
     const index = this.frameList.length;
     checkMeta(meta, index);
+    // A map without a patch store ignores patches; one with a store keeps a zero grid when none come.
+    if (patches && this.patches && patches.length !== this.patches.rowBytes) {
+      throw new DescriptorError(`patch grid for map frame ${index} has ${patches.length} values, this map stores ${this.patches.rowBytes}`);
+    }
     assertMapDescriptor(frameDescriptor, this.info.encoder.dim, `frame descriptor for map frame ${index}`);
     if (sequenceDescriptor !== undefined) {
       const seq = this.info.sequence;
@@ -192,6 +205,7 @@ export class PlaceMap {
     if (meta.pose) this.posed++;
     this.frameRows.append(frameDescriptor);
     this.frameIndex.add(frameDescriptor, index);
+    this.patches?.append(patches);
     if (sequenceDescriptor !== undefined) {
       const row = this.sequenceRows!.append(sequenceDescriptor);
       this.ends!.append(index);
@@ -301,6 +315,10 @@ function checkParts(parts: MapParts): void {
     bad(`session starts ${JSON.stringify(starts)} must begin at 0, increase and lie within the ${frames.length} frames`);
   }
   checkIndex(parts.frameIndex, fd, 'frame', bad);
+  if (parts.patches) {
+    const { info: p, data } = parts.patches;
+    if (data.length !== frames.length * p.cellsX * p.cellsY * p.dim) bad(`patch data has ${data.length} bytes for ${frames.length} frames of ${p.cellsX}x${p.cellsY}x${p.dim}`);
+  }
   frames.forEach((f, i) => {
     if (f.index !== i) bad(`frame ${i} has index ${f.index}`);
     assertMapDescriptor(fd.row(i), fd.dim, `frame descriptor ${i}`);

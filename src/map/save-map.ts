@@ -23,6 +23,7 @@ export async function saveMap(map: PlaceMap, dir: string): Promise<MapManifest> 
     const frameDescriptors = map.frameDescriptors;
     const sequenceDescriptors = map.sequenceDescriptors;
     const sequenceEnds = map.sequenceEnds;
+    const patches = map.patches ? { info: map.patches.info, data: map.patches.data().subarray(0, frames.length * map.patches.rowBytes) } : undefined;
     map.frameIndex.writeSync(path.join(temp, MAP_FILES.frameIndex));
     map.sequenceIndex?.writeSync(path.join(temp, MAP_FILES.sequenceIndex));
 
@@ -37,6 +38,7 @@ export async function saveMap(map: PlaceMap, dir: string): Promise<MapManifest> 
       await put(MAP_FILES.sequenceDescriptors, typedArrayBytes(sequenceDescriptors.data));
       await put(MAP_FILES.sequenceEnds, typedArrayBytes(sequenceEnds));
     }
+    if (patches) await put(MAP_FILES.patches, typedArrayBytes(patches.data));
     for (const name of [MAP_FILES.frameIndex, ...(map.sequenceIndex ? [MAP_FILES.sequenceIndex] : [])]) {
       const file = path.join(temp, name);
       await fsyncPath(file);
@@ -58,6 +60,7 @@ export async function saveMap(map: PlaceMap, dir: string): Promise<MapManifest> 
       hasPoses: frames.length > 0 && frames.every((f) => f.pose !== undefined),
       // Written for multi-session maps only, so single-session maps stay byte-identical to before.
       ...(map.sessionStarts.length > 1 && { sessionStarts: map.sessionStarts.filter((start) => start < frames.length) }),
+      ...(patches ? { patches: patches.info } : {}),
     };
     // Last, so a directory with a manifest always has all its files.
     await writeFileDurably(path.join(temp, MAP_FILES.manifest), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));

@@ -34,8 +34,17 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
       // Only the candidate regions: the cost follows the coarse hits, not the map size.
       for (const end of this.coarseEnds) this.scoreEnd(D, end, true);
     }
-    const { winner, score, confidence, candidates } = this.ends.rank(this.options, resolveExclusionRows(this.options, cols));
-    return { mapIndex: winner, score, confidence, candidates, path: this.sweep.path(this.ends.tag(winner), winner) };
+    const exclusion = resolveExclusionRows(this.options, cols);
+    const { winner, score, confidence, candidates } = this.ends.rank(this.options, exclusion);
+    return {
+      mapIndex: winner,
+      score,
+      confidence,
+      candidates,
+      path: this.sweep.path(this.ends.tag(winner), winner),
+      pathOf: (row) => this.sweep.path(this.ends.tag(row), row),
+      sharpness: (row) => this.ends.sharpnessAt(row, this.options, exclusion),
+    };
   }
 
   private scoreEnd(D: MatchInput['D'], end: number, mayWin: boolean): void {

@@ -170,6 +170,11 @@ export class EndScores {
     return { winner, score: best, confidence, candidates };
   }
 
+  /** The localisation sharpness (see `sharpness`) of any offered row, e.g. a re-ranked winner. */
+  sharpnessAt(row: number, options: RankingOptions, exclusionRows: number): number {
+    return this.has(row) ? this.sharpness(row, this.scores[row], options.localizationRows ?? 0, exclusionRows) : 1;
+  }
+
   /**
    * 1 - best / (best score ending `fromRows`..`toRows` rows from the winner): how sharply the winner
    * is localised along the map. 1 when off or when no such hypothesis was scored (nothing to judge).

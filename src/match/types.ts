@@ -32,6 +32,13 @@ export interface MatchOutput {
   candidates: Candidate[];
   /** Map row for every column of D, oldest first (the winning trajectory). */
   path: number[];
+  /**
+   * The trajectory the matcher scored for a candidate's end row (same layout as `path`), for
+   * re-ranking stages. Valid until the next `match` call; absent when the matcher cannot tell.
+   */
+  pathOf?: (row: number) => number[];
+  /** The matcher's localisation sharpness of a candidate's end row in [0, 1] (1 = off / unknown); valid until the next call. */
+  sharpness?: (row: number) => number;
 }
 
 export interface SequenceMatcher {

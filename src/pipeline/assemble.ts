@@ -13,14 +13,18 @@ import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from './normalizer.js';
 import { PlaceRecognizer, type MapView, type RecognizerOptions } from './recognizer.js';
+import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
+import type { PatchInfo } from '../map/patch-store.js';
 
 export interface Frontend {
   config: PipelineConfig;
   frameEncoder: FrameEncoder;
   /** null for the 'single' kind: coarse retrieval then runs on frame descriptors. */
   sequenceEncoder: SequenceEncoder | null;
+  /** Patch model for re-ranking (null when `rerank` is off): its grid goes into maps and queries. */
+  patchEncoder: PatchEncoder | null;
   /** What a map built by this front end records (and a query pipeline must match). */
-  identity: { encoder: FrameEncoderInfo; sequence: SequenceEncoderInfo | null };
+  identity: { encoder: FrameEncoderInfo; sequence: SequenceEncoderInfo | null; patches: PatchInfo | null };
   close(): Promise<void>;
 }
 
@@ -30,6 +34,8 @@ export interface AssembleContext {
   frameEncoder?: FrameEncoder;
   /** Where an ONNX frame model runs (see EncoderContext.thread); recorded runs use 'worker'. */
   encoderThread?: 'main' | 'worker';
+  /** Use this encoder as the re-ranker's patch model (when `rerank` is enabled), e.g. a cached one. */
+  patchEncoder?: FrameEncoder;
 }
 
 export async function createFrontend(loaded: LoadedConfig, context: AssembleContext = {}): Promise<Frontend> {
@@ -56,13 +62,15 @@ export async function createFrontend(loaded: LoadedConfig, context: AssembleCont
         dim: sequenceEncoder.outputDim,
       }
     : null;
+  const patchEncoder = config.rerank.enabled ? await createPatchEncoder(config.rerank, { baseDir, warn: context.warn }, context.patchEncoder) : null;
   return {
     config,
     frameEncoder,
     sequenceEncoder,
-    identity: { encoder, sequence },
+    patchEncoder,
+    identity: { encoder, sequence, patches: patchEncoder?.info ?? null },
     async close() {
-      await Promise.all([frameEncoder.close(), sequenceEncoder?.close()]);
+      await Promise.all([frameEncoder.close(), sequenceEncoder?.close(), patchEncoder?.encoder.close()]);
     },
   };
 }
@@ -79,6 +87,9 @@ export function mapView(map: PlaceMap, mode: 'hnsw' | 'exact'): MapView {
     get hasSequences() {
       return map.sequenceCount > 0;
     },
+    get patches() {
+      return map.patches;
+    },
     searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
     searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
   };
@@ -89,7 +100,7 @@ export function createRecognizer(
   frontend: Frontend,
   map: PlaceMap,
   where = 'the map',
-  extra: Pick<RecognizerOptions, 'searchableRows'> = {},
+  extra: Pick<RecognizerOptions, 'searchableRows'> & { warn?: (message: string) => void } = {},
 ): PlaceRecognizer {
   const { config, identity } = frontend;
   assertCompatible(
@@ -110,7 +121,8 @@ export function createRecognizer(
     windowLength: config.windowLength,
     coarse: config.retrieval,
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
-    ...extra,
+    rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
+    searchableRows: extra.searchableRows,
   });
 }
 

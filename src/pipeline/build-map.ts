@@ -7,6 +7,7 @@ import { PlaceMap } from '../map/place-map.js';
 import type { Frontend } from './assemble.js';
 import { centredFrameBatches } from './centred-frames.js';
 import { hnswParams } from './config.js';
+import { PatchCentering } from '../rerank/patch-centering.js';
 
 export interface BuildMapOptions {
   /** Free text recorded in the map (image folder, bag and topic). */
@@ -32,8 +33,11 @@ export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend,
     hnsw: hnswParams(config),
     source: options.source,
     initialCapacity: options.expectedFrames,
+    patches: identity.patches ?? undefined,
   });
   const seqLength = sequenceEncoder?.length ?? 1;
+  // Patch grids are centred like the frame descriptors, causally in frame order (rerank/patch-centering.ts).
+  const patchCentering = identity.patches ? new PatchCentering(config.centering, identity.patches) : null;
   let recent: Float32Array[] = [];
   let skipped = 0;
   let read = 0;
@@ -54,11 +58,14 @@ export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend,
     }
     const windows = kept.filter((k) => k.window).map((k) => k.window!);
     const sequenceDescriptors = sequenceEncoder && windows.length ? await sequenceEncoder.encode(windows) : [];
+    // These frames decoded for the frame encoder, so the patch model reads them too.
+    const raw = frontend.patchEncoder && kept.length ? await frontend.patchEncoder.encoder.encode(kept.map((k) => k.frame.image)) : [];
+    const patches = raw.map((grid) => patchCentering!.apply(grid));
     let next = 0;
-    for (const k of kept) {
+    kept.forEach((k, i) => {
       const seq = k.window ? sequenceDescriptors[next++] : undefined;
-      map.add({ stamp: k.frame.stamp, pose: k.frame.pose, source: k.frame.source }, k.descriptor, seq);
-    }
+      map.add({ stamp: k.frame.stamp, pose: k.frame.pose, source: k.frame.source }, k.descriptor, seq, patches[i]);
+    });
     read += batch.read;
     options.onProgress?.(read);
   }

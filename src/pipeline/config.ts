@@ -13,6 +13,7 @@ import { DEFAULT_HNSW_PARAMS } from '../map/hnsw-index.js';
 import { matcherConfigSchema } from '../match/config.js';
 import { centeringConfigSchema } from './normalizer.js';
 import { packageRoot } from '../encoders/package-root.js';
+import { rerankConfigSchema } from '../rerank/config.js';
 
 export const retrievalConfigSchema = z
   .object({
@@ -37,6 +38,8 @@ export const pipelineConfigSchema = z
     sequence: sequenceEncoderConfigSchema,
     retrieval: retrievalConfigSchema.default(retrievalConfigSchema.parse({})),
     matcher: matcherConfigSchema,
+    /** Patch-level re-ranking of the matcher's best candidates (src/rerank/); off by default. */
+    rerank: rerankConfigSchema.default(rerankConfigSchema.parse({})),
     /** Query frames aligned by the fine matcher (columns of the difference matrix). */
     windowLength: z.number().int().min(1).max(200).default(10),
     hnsw: hnswParamsSchema.partial().default({}),

@@ -12,6 +12,8 @@ import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';
 import type { StageTimes } from './timing.js';
+import type { PatchReranking } from '../rerank/assemble.js';
+import type { PatchRows, WindowFrame } from '../rerank/reranker.js';
 
 /** What the recogniser needs from a map (PlaceMap satisfies it). */
 export interface MapView {
@@ -23,6 +25,8 @@ export interface MapView {
   searchFrames(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
   /** True when the map holds sequence descriptors (a sequence encoder was used to build it). */
   readonly hasSequences: boolean;
+  /** Local features per map frame, when the map has them (patch re-ranking). */
+  readonly patches?: PatchRows;
 }
 
 export interface RecognizerOptions {
@@ -42,6 +46,8 @@ export interface RecognizerOptions {
    * the run's own recent frames out of reach (the loop-closure exclusion window).
    */
   searchableRows?: (frame: Frame) => number;
+  /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
+  rerank?: PatchReranking;
 }
 
 export interface CoarseOptions {
@@ -66,6 +72,8 @@ export type FrameResult =
       descriptor: Float32Array;
       /** The window's sequence descriptor, when there is a sequence encoder and the window is full. */
       sequenceDescriptor?: Float32Array;
+      /** The frame's patch grid, with re-ranking (what a map with patch features stores). */
+      patches?: Float32Array;
       times: StageTimes;
     }
   | {
@@ -74,6 +82,7 @@ export type FrameResult =
       frame: FrameInfo;
       descriptor: Float32Array;
       sequenceDescriptor?: Float32Array;
+      patches?: Float32Array;
       times: StageTimes;
     }
   | { kind: 'skipped'; frame: FrameInfo; reason: string; error: SeqvprError; times: StageTimes };
@@ -100,6 +109,8 @@ export class PlaceRecognizer {
   /** Frame descriptors of the last max(window, sequence) frames, oldest first. */
   private recent: Float32Array[] = [];
   private recentFrames: FrameInfo[] = [];
+  /** Re-ranking: each recent frame's patch grid, aligned with `recent`. */
+  private recentPatches: (Float32Array | undefined)[] = [];
   /** frame-votes: each recent frame's nearest map frames, aligned with `recent`. */
   private recentHits: Candidate[][] = [];
   private readonly keep: number;
@@ -123,7 +134,9 @@ export class PlaceRecognizer {
     if (map) this.options.map = map;
     this.recent = [];
     this.recentFrames = [];
+    this.recentPatches = [];
     this.recentHits = [];
+    this.options.rerank?.reranker.reset();
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
   }
 
@@ -184,12 +197,19 @@ export class PlaceRecognizer {
 
     if (this.options.centering) descriptor = this.options.centering.apply(descriptor);
     lap('normalize');
+    let patches: Float32Array | undefined;
+    if (this.options.rerank) {
+      patches = await this.encodePatches(frame);
+      lap('patches');
+    }
 
     this.recent.push(descriptor);
     this.recentFrames.push(info);
+    this.recentPatches.push(patches);
     if (this.recent.length > this.keep) {
       this.recent.shift();
       this.recentFrames.shift();
+      this.recentPatches.shift();
       this.recentHits.shift();
     }
     const map = this.options.map;
@@ -202,28 +222,56 @@ export class PlaceRecognizer {
     t = performance.now();
     if (searchable < 1) {
       finish();
-      return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, times };
+      return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
 
     const out = this.options.matcher.match({ D: this.distances, coarse });
     lap('match');
 
-    const windowFrames = this.recentFrames.slice(-this.distances.cols);
+    const cols = this.distances.cols;
+    const windowFrames = this.recentFrames.slice(-cols);
+    let decision: Pick<PlaceMatch, 'mapIndex' | 'confidence' | 'score' | 'candidates' | 'patchScore' | 'patchMatches'> & { path: number[] } = out;
+    if (this.options.rerank && map.patches) {
+      const windowPatches = this.recentPatches.slice(-cols);
+      const window: WindowFrame[] = windowFrames.map((f, i) => ({ index: f.index, patches: windowPatches[i] }));
+      decision = this.options.rerank.reranker.rerank(out, window, map.patches);
+      lap('rerank');
+    }
     const match: PlaceMatch = {
       queryIndex: frame.index,
       queryStamp: frame.stamp,
-      mapIndex: out.mapIndex,
-      confidence: out.confidence,
-      score: out.score,
-      candidates: out.candidates,
-      correspondences: out.path.map((mapIndex, col) => ({
+      mapIndex: decision.mapIndex,
+      confidence: decision.confidence,
+      score: decision.score,
+      candidates: decision.candidates,
+      correspondences: decision.path.map((mapIndex, col) => ({
         queryIndex: windowFrames[col].index,
         mapIndex,
         distance: this.distances.get(mapIndex, col),
       })),
     };
+    if (decision.patchMatches) {
+      match.patchScore = decision.patchScore;
+      match.patchMatches = decision.patchMatches;
+    }
     finish();
-    return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, times };
+    return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };
+  }
+
+  /**
+   * The frame's patch grid for re-ranking. The frame already decoded for the frame encoder, so a
+   * failure here is not the frame's: a broken patch model fails the run (like the frame model), a
+   * bad output only costs this frame its patch evidence.
+   */
+  private async encodePatches(frame: Frame): Promise<Float32Array | undefined> {
+    const { encoder, centering } = this.options.rerank!;
+    try {
+      const [grid] = await encoder.encode([frame.image]);
+      return grid.length === encoder.dim && isFiniteVector(grid) ? centering.apply(grid) : undefined;
+    } catch (e) {
+      if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
+      return undefined;
+    }
   }
 
   private async coarseCandidates(

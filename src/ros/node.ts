@@ -204,6 +204,7 @@ export class SeqvprNode {
           sequence: frontend.identity.sequence,
           hnsw: hnswParams(loaded.config),
           source: `ros ${this.port.nodeName}`,
+          patches: frontend.identity.patches ?? undefined,
         });
         mapId = p.save_map_path || `${this.port.nodeName} live map`;
       } else {

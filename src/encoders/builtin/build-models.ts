@@ -11,7 +11,9 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { SeqvprError } from '../../core/errors.js';
 import { buildMobileNetBlock10, mobileNetBlock10Manifest, MOBILENET_BLOCK10 } from './mobilenet-block10.js';
-import { nsfwjsPackageVersion, readNsfwjsMobileNetV2 } from './nsfwjs-model.js';
+import { nsfwjsPackageVersion, readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
+import { buildMobileNetPatches, MOBILENET_PATCHES, mobileNetPatchesManifest } from './mobilenet-patches.js';
+import type { FrameModelManifest } from '../manifest.js';
 
 export interface BuildModelsOptions {
   /** Rebuild even when the files look up to date. */
@@ -19,30 +21,50 @@ export interface BuildModelsOptions {
   log?: (message: string) => void;
 }
 
-/** Writes models/mobilenetv2-block10.onnx and its manifest .yaml unless they are up to date. */
+/** One built-in model: its files, how to build its bytes and the manifest that goes with them. */
+interface BuiltinModel {
+  file: string;
+  manifestFile: string;
+  build(source: NsfwjsModelFiles): Uint8Array;
+  manifest(source: Pick<NsfwjsModelFiles, 'packageVersion'>, modelSha256: string): FrameModelManifest;
+}
+
+const BUILTIN_MODELS: readonly BuiltinModel[] = [
+  { ...MOBILENET_BLOCK10, build: (source) => buildMobileNetBlock10({ source }), manifest: mobileNetBlock10Manifest },
+  // The patch model for re-ranking (same backbone, a grid of local features).
+  { ...MOBILENET_PATCHES, build: (source) => buildMobileNetPatches({ source }), manifest: (s, sha) => mobileNetPatchesManifest(s, sha) },
+];
+
+/**
+ * Writes models/mobilenetv2-block10.onnx, models/mobilenetv2-block10-patches.onnx and their
+ * manifest .yaml files, each unless it is up to date.
+ */
 export async function buildBuiltinModels(modelsDir: string, options: BuildModelsOptions = {}): Promise<void> {
   const log = options.log ?? (() => {});
-  const modelPath = path.join(modelsDir, MOBILENET_BLOCK10.file);
-  const manifestPath = path.join(modelsDir, MOBILENET_BLOCK10.manifestFile);
-  if (!options.force && (await isUpToDate(modelPath, manifestPath, nsfwjsPackageVersion()))) {
-    log(`${manifestPath} is up to date`);
-    return;
+  let source: NsfwjsModelFiles | undefined;
+  for (const spec of BUILTIN_MODELS) {
+    const modelPath = path.join(modelsDir, spec.file);
+    const manifestPath = path.join(modelsDir, spec.manifestFile);
+    if (!options.force && (await isUpToDate(spec, modelPath, manifestPath, nsfwjsPackageVersion()))) {
+      log(`${manifestPath} is up to date`);
+      continue;
+    }
+    source ??= readNsfwjsMobileNetV2();
+    const bytes = spec.build(source);
+    const manifest = spec.manifest(source, sha256(bytes));
+    await mkdir(modelsDir, { recursive: true });
+    // Model first, manifest last: a manifest on disk always names a complete model.
+    await writeFileAtomic(modelPath, bytes);
+    await writeFileAtomic(manifestPath, YAML.stringify(manifest));
+    log(`wrote ${modelPath} (${(bytes.length / 1e6).toFixed(1)} MB) and ${manifestPath}`);
   }
-  const source = readNsfwjsMobileNetV2();
-  const bytes = buildMobileNetBlock10({ source });
-  const manifest = mobileNetBlock10Manifest(source, sha256(bytes));
-  await mkdir(modelsDir, { recursive: true });
-  // Model first, manifest last: a manifest on disk always names a complete model.
-  await writeFileAtomic(modelPath, bytes);
-  await writeFileAtomic(manifestPath, YAML.stringify(manifest));
-  log(`wrote ${modelPath} (${(bytes.length / 1e6).toFixed(1)} MB) and ${manifestPath}`);
 }
 
 /** Up to date when the manifest is exactly what this build would write for the model on disk. */
-async function isUpToDate(modelPath: string, manifestPath: string, packageVersion: string): Promise<boolean> {
+async function isUpToDate(spec: BuiltinModel, modelPath: string, manifestPath: string, packageVersion: string): Promise<boolean> {
   try {
     const [modelBytes, manifestText] = await Promise.all([readFile(modelPath), readFile(manifestPath, 'utf8')]);
-    const expected = mobileNetBlock10Manifest({ packageVersion }, sha256(modelBytes));
+    const expected = spec.manifest({ packageVersion }, sha256(modelBytes));
     return isDeepStrictEqual(YAML.parse(manifestText), expected);
   } catch {
     return false; // missing or unreadable: build

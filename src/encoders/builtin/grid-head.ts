@@ -19,6 +19,16 @@ export interface GridHeadOptions {
 
 /** Appends the head to `g`, reading the NCHW feature map `input`. Returns the output name. */
 export function appendGridHead(g: OnnxGraphBuilder, input: string, options: GridHeadOptions): string {
+  const grid = appendGridPool(g, input, options);
+  const flat = g.op('Flatten', [grid], { axis: 1 }, 'head/flat');
+  return appendL2Normalize(g, flat, options.output);
+}
+
+/**
+ * The NCHW feature map average-pooled into a cellsY x cellsX grid ([N, C, cellsY, cellsX]), each
+ * channel optionally centred over the cells. Shared by the grid head and the patch head.
+ */
+export function appendGridPool(g: OnnxGraphBuilder, input: string, options: Pick<GridHeadOptions, 'cellsX' | 'cellsY' | 'centre'>): string {
   const shape = g.op('Shape', [input], {}, 'head/shape');
   // x [N,C,H,W] @ Pw^T [W,cellsX] -> [N,C,H,cellsX]; Ph [cellsY,H] @ that -> [N,C,cellsY,cellsX]
   const pw = adaptivePoolMatrix(g, shape, 3, options.cellsX, 'head/x');
@@ -30,8 +40,7 @@ export function appendGridHead(g: OnnxGraphBuilder, input: string, options: Grid
     const mean = g.op('ReduceMean', [grid], { axes: [2, 3], keepdims: 1 }, 'head/cell_mean');
     grid = g.op('Sub', [grid, mean], {}, 'head/centred');
   }
-  const flat = g.op('Flatten', [grid], { axis: 1 }, 'head/flat');
-  return appendL2Normalize(g, flat, options.output);
+  return grid;
 }
 
 /**

@@ -54,22 +54,27 @@ export function buildStamp(source: Pick<NsfwjsModelFiles, 'packageVersion'>): st
 export function buildMobileNetBlock10(options: BuildOptions = {}): Uint8Array {
   const spec = MOBILENET_BLOCK10;
   const source = options.source ?? readNsfwjsMobileNetV2();
-  const model = readKerasModel(source.json, source.weightData);
-  const g = new OnnxGraphBuilder(spec.name, {
-    producerName: 'seqvpr',
-    producerVersion: String(CONVERTER_VERSION),
-    docString: describe(source),
-  });
-  g.meta('seqvpr.build', buildStamp(source));
-  g.input(spec.inputName, 'float32', ['batch', 3, 'height', 'width']);
-  const tensors = convertKerasLayers(model, g, { input: spec.inputName, outputs: [spec.featureLayer] });
-  const features = tensors.get(spec.featureLayer)!;
+  const { g, features } = backboneGraph(spec.name, describe(source), source);
   appendGridHead(g, features, { cellsX: spec.cellsX, cellsY: spec.cellsY, centre: spec.centre, output: spec.outputName });
   g.output(spec.outputName, 'float32', ['batch', MOBILENET_BLOCK10_DIM]);
   if (options.exposeFeatureMap) {
     g.output(features, 'float32', ['batch', spec.featureChannels, 'feature_height', 'feature_width']);
   }
   return g.toBytes();
+}
+
+/**
+ * A graph holding the converted backbone up to block_10 (input `image`, NCHW), for a head to be
+ * appended to `features`. Shared by the frame model and the patch model (mobilenet-patches.ts).
+ */
+export function backboneGraph(name: string, docString: string, source: NsfwjsModelFiles): { g: OnnxGraphBuilder; features: string } {
+  const spec = MOBILENET_BLOCK10;
+  const model = readKerasModel(source.json, source.weightData);
+  const g = new OnnxGraphBuilder(name, { producerName: 'seqvpr', producerVersion: String(CONVERTER_VERSION), docString });
+  g.meta('seqvpr.build', buildStamp(source));
+  g.input(spec.inputName, 'float32', ['batch', 3, 'height', 'width']);
+  const tensors = convertKerasLayers(model, g, { input: spec.inputName, outputs: [spec.featureLayer] });
+  return { g, features: tensors.get(spec.featureLayer)! };
 }
 
 /** The manifest written beside the model; `modelSha256` lets a later build detect a changed file. */

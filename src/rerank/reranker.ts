@@ -1,0 +1,221 @@
+// Patch-level re-ranking (Patch-NetVLAD's idea on our backbone), the stage after fine sequence
+// matching. For each of the best few candidate trajectories, the query window's frames are compared
+// with the map frames the trajectory aligns them with: local patches (several sizes) are paired by
+// mutual nearest neighbours, and the pairs that agree on one image displacement count as evidence.
+// The patch score is fused with the sequence score (fusion.ts); the fused score picks the winner
+// and sets the confidence. The winner's agreeing pairs are kept (for a relative pose estimate).
+//
+// Cost control: a (query frame, map frame) comparison is cached for as long as the query frame is in
+// the window. A trajectory shifts by one frame per query, so in steady state only the newest frame's
+// comparisons are new.
+import type { Candidate } from '../core/types.js';
+import type { MatchOutput } from '../match/types.js';
+import { fusedConfidence, fuseScores } from './fusion.js';
+import { mutualNearestNeighbours } from './mutual-nn.js';
+import { multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
+import { chanceShare, translationConsensus } from './spatial.js';
+
+export interface RerankOptions {
+  /** Best sequence candidates re-scored (the rest keep their sequence score). */
+  candidates: number;
+  /** Window frames compared per candidate, evenly spaced, the newest always included. */
+  frames: number;
+  /** Patch sizes in cells (s x s windows of the patch grid). */
+  patchSizes: readonly number[];
+  /** Cells two displacements may differ by and still agree (x and y each). */
+  tolerance: number;
+  /** w in fused = sequence * (1 - w * patch), in [0, 1). */
+  weight: number;
+  /** Largest displacement (grid steps, x and y) searched between matching patches. */
+  searchRadius: number;
+}
+
+/** Local features of map frames: a cell grid per row, as stored in the map (int8) or undefined when the row has none. */
+export interface PatchRows {
+  readonly shape: PatchGridShape;
+  row(index: number): ArrayLike<number> | undefined;
+}
+
+/** One query frame of the window, with its patch grid (undefined when it could not be computed). */
+export interface WindowFrame {
+  index: number;
+  patches: Float32Array | undefined;
+}
+
+/** A pair of agreeing patches, positions in cell units of the patch grid (cell centres at integers). */
+export interface PatchCorrespondence {
+  /** Patch size in cells. */
+  size: number;
+  query: { x: number; y: number };
+  map: { x: number; y: number };
+  similarity: number;
+}
+
+/** The winner's patch evidence for one compared frame pair. */
+export interface FramePatchMatch {
+  queryIndex: number;
+  mapIndex: number;
+  /** Fraction of query patches in the consensus beyond chance (spatial.ts chanceShare), averaged over patch sizes. */
+  score: number;
+  /** Mean displacement map - query of the agreeing pairs, in cells. */
+  shift: { x: number; y: number };
+  pairs: PatchCorrespondence[];
+}
+
+export interface PatchMatches {
+  /** Patch grid the positions refer to: pixel u = (x + 0.5) / cellsX * image width (likewise v). */
+  grid: { cellsX: number; cellsY: number };
+  frames: FramePatchMatch[];
+}
+
+export interface RerankResult {
+  mapIndex: number;
+  path: number[];
+  /** Fused score of the winner (lower is better). */
+  score: number;
+  confidence: number;
+  /** Re-ranked candidates (fused scores as distance), then the others with their sequence score. */
+  candidates: Candidate[];
+  /** The winner's patch score in [0, 1]. */
+  patchScore: number;
+  patchMatches: PatchMatches;
+}
+
+interface PairResult {
+  score: number;
+  match: FramePatchMatch;
+}
+
+const MAX_CACHED_MAP_ROWS = 512;
+
+export class PatchReranker {
+  private readonly pairCache = new Map<string, PairResult>();
+  private readonly queryPatches = new Map<number, PatchSet[]>();
+  private readonly mapPatches = new Map<number, PatchSet[] | null>();
+
+  constructor(readonly options: RerankOptions) {}
+
+  /** Forget cached comparisons (after a map switch or a reset of the window). */
+  reset(): void {
+    this.pairCache.clear();
+    this.queryPatches.clear();
+    this.mapPatches.clear();
+  }
+
+  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows): RerankResult {
+    this.forgetOutside(window);
+    const cols = window.length;
+    const n = Math.min(this.options.candidates, out.candidates.length);
+    const columns = sampleColumns(cols, this.options.frames);
+    const scored = out.candidates.slice(0, n).map((c) => {
+      const path = c.mapIndex === out.mapIndex ? out.path : (out.pathOf?.(c.mapIndex) ?? constantPath(c.mapIndex, cols));
+      const pairs = columns.map((col) => this.comparePair(window[col], path[col], map));
+      const patchScore = pairs.reduce((s, p) => s + p.score, 0) / Math.max(1, pairs.length);
+      return { end: c.mapIndex, sequence: c.distance, path, pairs, patchScore, fused: fuseScores(c.distance, patchScore, this.options.weight) };
+    });
+    scored.sort((a, b) => a.fused - b.fused || a.end - b.end);
+    const win = scored[0];
+    const rest = out.candidates.slice(n);
+    // The best distinct rival: re-ranked ones by fused score, the others by their sequence score.
+    // No rival at all gives NaN, i.e. confidence 0, as in the matcher: uniqueness cannot be vouched for.
+    const rivals = [...scored.slice(1).map((s) => s.fused), ...rest.map((c) => c.distance)];
+    const rival = rivals.length ? Math.min(...rivals) : Number.NaN;
+    // Matchers that cannot judge localisation along the map (no `sharpness`) leave it out, as they do themselves.
+    const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
+    const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
+    return {
+      mapIndex: win.end,
+      path: win.path,
+      score: win.fused,
+      confidence,
+      candidates: [...scored.map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest],
+      patchScore: win.patchScore,
+      patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => p.match) },
+    };
+  }
+
+  /** Patch evidence between one query frame and one map frame (cached while the query frame is in the window). */
+  private comparePair(query: WindowFrame, row: number, map: PatchRows): PairResult {
+    const key = `${query.index}|${row}`;
+    const cached = this.pairCache.get(key);
+    if (cached) return cached;
+    const q = this.querySets(query, map.shape);
+    const m = this.mapSets(row, map);
+    const match: FramePatchMatch = { queryIndex: query.index, mapIndex: row, score: 0, shift: { x: 0, y: 0 }, pairs: [] };
+    if (q && m) {
+      let total = 0;
+      let sx = 0;
+      let sy = 0;
+      for (let s = 0; s < q.length; s++) {
+        const a = q[s];
+        const b = m[s];
+        const pairs = mutualNearestNeighbours(a, b, this.options.searchRadius);
+        const consensus = translationConsensus(pairs, a, b, this.options.tolerance);
+        const chance = pairs.length * chanceShare(a.cols, a.rows, this.options.searchRadius, this.options.tolerance);
+        total += Math.max(0, consensus.inliers.length - chance) / a.count;
+        sx += consensus.dx;
+        sy += consensus.dy;
+        for (const i of consensus.inliers) {
+          const p = pairs[i];
+          match.pairs.push({
+            size: a.size,
+            query: { x: a.x[p.query], y: a.y[p.query] },
+            map: { x: b.x[p.map], y: b.y[p.map] },
+            similarity: p.similarity,
+          });
+        }
+      }
+      match.score = total / q.length;
+      match.shift = { x: sx / q.length, y: sy / q.length };
+    }
+    const result = { score: match.score, match };
+    this.pairCache.set(key, result);
+    return result;
+  }
+
+  private querySets(frame: WindowFrame, shape: PatchGridShape): PatchSet[] | undefined {
+    if (!frame.patches) return undefined;
+    let sets = this.queryPatches.get(frame.index);
+    if (!sets) this.queryPatches.set(frame.index, (sets = multiScalePatches(frame.patches, shape, this.options.patchSizes)));
+    return sets;
+  }
+
+  private mapSets(row: number, map: PatchRows): PatchSet[] | undefined {
+    let sets = this.mapPatches.get(row);
+    if (sets === undefined) {
+      const cells = map.row(row);
+      sets = cells && !isZero(cells) ? multiScalePatches(cells, map.shape, this.options.patchSizes) : null;
+      if (this.mapPatches.size >= MAX_CACHED_MAP_ROWS) this.mapPatches.delete(this.mapPatches.keys().next().value!);
+      this.mapPatches.set(row, sets);
+    }
+    return sets ?? undefined;
+  }
+
+  /** Drops cached work for query frames that left the window. */
+  private forgetOutside(window: readonly WindowFrame[]): void {
+    const keep = new Set(window.map((f) => f.index));
+    for (const index of this.queryPatches.keys()) if (!keep.has(index)) this.queryPatches.delete(index);
+    for (const key of this.pairCache.keys()) {
+      if (!keep.has(Number(key.slice(0, key.indexOf('|'))))) this.pairCache.delete(key);
+    }
+  }
+}
+
+/** `count` columns of a `cols`-column window, evenly spaced, newest first and always included. */
+export function sampleColumns(cols: number, count: number): number[] {
+  const n = Math.max(1, Math.min(cols, count));
+  if (n === 1) return [cols - 1];
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) out.push(cols - 1 - Math.round((k * (cols - 1)) / (n - 1)));
+  return out;
+}
+
+/** Unit-velocity trajectory ending at `end` (rows clipped at the map start), for matchers that report no path. */
+function constantPath(end: number, cols: number): number[] {
+  return Array.from({ length: cols }, (_, t) => Math.max(0, end - (cols - 1 - t)));
+}
+
+function isZero(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../../src/core/errors.js';
+import { loadPipelineConfig } from '../../src/pipeline/config.js';
+import { RERANK_DEFAULTS } from '../../src/rerank/config.js';
+
+const VALID = 'frontend: {kind: builtin-cnn}\nsequence: {kind: single}\nmatcher: {kind: seqslam}\n';
+
+describe('the rerank section of a pipeline config', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-rerank-config-'));
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  const load = async (extra: string) => {
+    const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(file, VALID + extra);
+    return (await loadPipelineConfig(file)).config.rerank;
+  };
+
+  it('is off with documented defaults when absent, and config/rerank.yaml turns it on', async () => {
+    const r = await load('');
+    assert.equal(r.enabled, false);
+    assert.deepEqual({ ...r, enabled: undefined, providers: undefined }, { ...RERANK_DEFAULTS, enabled: undefined, providers: undefined });
+    assert.equal((await loadPipelineConfig('config/rerank.yaml')).config.rerank.enabled, true);
+  });
+
+  it('refuses unknown keys, out-of-range values and a grid without a custom model', async () => {
+    await assert.rejects(load('rerank: {enabled: true, candidate: 3}\n'), ConfigError);
+    await assert.rejects(load('rerank: {weight: 1}\n'), /weight/);
+    await assert.rejects(load('rerank: {patchSizes: []}\n'), ConfigError);
+    await assert.rejects(load('rerank: {cellsX: 8, cellsY: 4}\n'), /custom model/);
+  });
+});

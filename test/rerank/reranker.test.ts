@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import type { MatchOutput } from '../../src/match/types.js';
+import { PatchReranker, sampleColumns, type PatchRows, type WindowFrame } from '../../src/rerank/reranker.js';
+import { quantised, randomGrid, SHAPE, shiftedGrid } from './helpers.js';
+
+const COLS = 5;
+const trajectory = (end: number) => Array.from({ length: COLS }, (_, t) => end - (COLS - 1 - t));
+
+/** Sequence candidates: 20 narrowly ahead of 60, then 100; the matcher's winner is 20. */
+function matcherOutput(): MatchOutput {
+  return {
+    mapIndex: 20,
+    score: 0.3,
+    confidence: 1 - 0.3 / 0.32,
+    candidates: [
+      { mapIndex: 20, distance: 0.3 },
+      { mapIndex: 60, distance: 0.32 },
+      { mapIndex: 100, distance: 0.5 },
+    ],
+    path: trajectory(20),
+    pathOf: trajectory,
+    sharpness: () => 1,
+  };
+}
+
+const window: WindowFrame[] = Array.from({ length: COLS }, (_, i) => ({ index: 500 + i, patches: randomGrid(1000 + i) }));
+
+/** Map rows 56..60 show the query frames moved 1 cell right; every other row is unrelated. */
+function mapRows(): PatchRows & { reads: number } {
+  const rows = new Map<number, Int8Array>();
+  window.forEach((f, t) => rows.set(56 + t, quantised(shiftedGrid(f.patches!, 1, 0, 77 + t))));
+  return {
+    shape: SHAPE,
+    reads: 0,
+    row(index) {
+      this.reads++;
+      return rows.get(index) ?? quantised(randomGrid(5000 + index));
+    },
+  };
+}
+
+const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3 };
+
+describe('PatchReranker', () => {
+  it('lets patch evidence overturn a narrow sequence lead, and keeps the agreeing patch pairs', () => {
+    const r = new PatchReranker(options).rerank(matcherOutput(), window, mapRows());
+    assert.equal(r.mapIndex, 60);
+    assert.deepEqual(r.path, trajectory(60));
+    assert.deepEqual(r.candidates.map((c) => c.mapIndex), [60, 20, 100]);
+    assert.ok(r.patchScore > 0.5, `patch score ${r.patchScore}`);
+    // Fused = sequence x (1 - w x patch); confidence = 1 - winner / best rival.
+    assert.ok(Math.abs(r.score - 0.32 * (1 - 0.5 * r.patchScore)) < 1e-12);
+    assert.equal(r.confidence, 0, 'the sequence chose another place: the answer is not trusted');
+    // Compared frames: columns 4, 2, 0 (newest first), each against its trajectory row.
+    assert.deepEqual(r.patchMatches.frames.map((f) => [f.queryIndex, f.mapIndex]), [[504, 60], [502, 58], [500, 56]]);
+    assert.deepEqual(r.patchMatches.grid, { cellsX: SHAPE.cellsX, cellsY: SHAPE.cellsY });
+    for (const f of r.patchMatches.frames) {
+      assert.ok(Math.abs(f.shift.x - 1) < 1e-9 && Math.abs(f.shift.y) < 1e-9);
+      assert.ok(f.pairs.length > 0 && f.pairs.every((p) => Math.abs(p.map.x - p.query.x - 1) <= 1 && p.map.y === p.query.y));
+    }
+  });
+
+  it('confirms the sequence winner without raising its confidence, and lowers it when a rival has the patch support', () => {
+    const sure = { ...matcherOutput(), confidence: 0.2, candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 20, distance: 0.4 }], mapIndex: 60, path: trajectory(60) };
+    const r = new PatchReranker(options).rerank(sure, window, mapRows());
+    assert.equal(r.mapIndex, 60);
+    assert.equal(r.confidence, 0.2, 'fused uniqueness is higher, the sequence-only confidence caps it');
+    const candidates = [{ mapIndex: 20, distance: 0.3 }, { mapIndex: 100, distance: 0.33 }, { mapIndex: 60, distance: 0.35 }];
+    const doubtful = { ...sure, mapIndex: 20, path: trajectory(20), confidence: 1 - 0.3 / 0.33, candidates };
+    const d = new PatchReranker({ ...options, weight: 0.1 }).rerank(doubtful, window, mapRows());
+    assert.equal(d.mapIndex, 20);
+    assert.equal(d.candidates[1].mapIndex, 60, 'the place with consistent patches is now the rival');
+    assert.ok(d.confidence < doubtful.confidence - 1e-3, `the rival at 60 has consistent patches: ${d.confidence}`);
+  });
+
+  it('with weight 0 keeps the sequence order and the sequence uniqueness', () => {
+    const r = new PatchReranker({ ...options, weight: 0 }).rerank(matcherOutput(), window, mapRows());
+    assert.equal(r.mapIndex, 20);
+    assert.ok(Math.abs(r.confidence - (1 - 0.3 / 0.32)) < 1e-12);
+  });
+
+  it('a wrong answer with no patch support stays unconfident', () => {
+    // Every map row unrelated: the patch scores are all low, the sequence margin decides, and the
+    // confidence stays about what the sequence alone gave.
+    const unrelated: PatchRows = { shape: SHAPE, row: (i) => quantised(randomGrid(9000 + i)) };
+    const r = new PatchReranker(options).rerank(matcherOutput(), window, unrelated);
+    assert.ok(r.patchScore < 0.1);
+    assert.ok(r.confidence < 0.1, `confidence ${r.confidence}`);
+  });
+
+  it('caps the confidence by the matcher\'s sharpness of the winner, and gives 0 without a rival', () => {
+    const sure = { ...matcherOutput(), confidence: 0.2, candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 20, distance: 0.4 }], mapIndex: 60, path: trajectory(60) };
+    const blunt = { ...sure, sharpness: (row: number) => (row === 60 ? 0.05 : 1) };
+    assert.equal(new PatchReranker(options).rerank(blunt, window, mapRows()).confidence, 0.05);
+    const alone = { ...matcherOutput(), candidates: [{ mapIndex: 20, distance: 0.3 }] };
+    assert.equal(new PatchReranker(options).rerank(alone, window, mapRows()).confidence, 0);
+  });
+
+  it('reuses comparisons while the query frames stay in the window; frames without patches give no evidence', () => {
+    const reranker = new PatchReranker(options);
+    const map = mapRows();
+    reranker.rerank(matcherOutput(), window, map);
+    const reads = map.reads;
+    reranker.rerank(matcherOutput(), window, map);
+    assert.equal(map.reads, reads, 'nothing recomputed');
+    const blind = window.map((f) => ({ index: f.index + 100, patches: undefined }));
+    const r = reranker.rerank(matcherOutput(), blind, map);
+    assert.equal(r.mapIndex, 20);
+    assert.equal(r.patchScore, 0);
+  });
+});
+
+describe('sampleColumns', () => {
+  it('spreads the compared frames over the window, newest first and always included', () => {
+    assert.deepEqual(sampleColumns(10, 5), [9, 7, 4, 2, 0]);
+    assert.deepEqual(sampleColumns(10, 1), [9]);
+    assert.deepEqual(sampleColumns(3, 5), [2, 1, 0]);
+  });
+});
