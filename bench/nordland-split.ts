@@ -38,11 +38,8 @@ export interface SplitOptions {
 
 type MethodConfig = (method: string, L: number) => Record<string, unknown>;
 
-/**
- * HOOK for item 1 of issue 12: the `rerank` section of the "+ re-ranking" rows. Used only when the
- * pipeline schema knows a `rerank` key; when config/default.yaml already has one, that is used instead.
- */
-export const RERANK_ROW_SECTION: Record<string, unknown> = { enabled: true };
+/** The shipped re-ranking config, whose `rerank` section the "+ re-ranking" rows use (the default has none). */
+const RERANK_CONFIG_FILE = 'config/rerank.yaml';
 
 interface Row {
   method: string;
@@ -107,7 +104,8 @@ export async function runSplitTable(o: SplitOptions, methodConfig: MethodConfig)
   const defaultFile = path.resolve('config/default.yaml');
   const defaultRaw = YAML.parse(await readFile(defaultFile, 'utf8')) as Record<string, unknown>;
   const rerankAvailable = 'rerank' in pipelineConfigSchema.shape;
-  const rerankSection = (defaultRaw.rerank as Record<string, unknown> | undefined) ?? RERANK_ROW_SECTION;
+  const rerankRaw = YAML.parse(await readFile(path.resolve(RERANK_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
+  const rerankSection = (defaultRaw.rerank ?? rerankRaw.rerank) as Record<string, unknown>;
   const { rerank: _ignored, ...plainDefault } = defaultRaw;
 
   // 1. Train the frontend on frames train.start..train.end-1 only (library calls of `seqvpr extract` and `seqvpr train frontend`).
