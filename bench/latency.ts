@@ -15,6 +15,7 @@
 // Replay runs once per --replay-lookahead value: 1 is the one-frame-at-a-time run (encoder on the
 // main thread), above 1 the path `seqvpr replay` takes (next frames encoded ahead, the CNN in a
 // worker thread); each row says whether its answers equal the one-at-a-time run's exactly.
+import { nordlandSeasons } from './nordland-data.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -428,9 +429,7 @@ function report(results: FrontendResult[]): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(args.data!, 'summer')) || !existsSync(path.join(args.data!, 'winter'))) {
-    throw new Error(`nordland64 not found under ${args.data}; pass --data DIR`);
-  }
+  nordlandSeasons(args.data!);
   const started = Date.now();
   const results: FrontendResult[] = [];
   for (const name of args.frontends!.split(',')) {

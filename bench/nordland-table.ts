@@ -7,7 +7,7 @@
 //       [--methods single,smoothing,...] [--no-centering] [--json out.json] [--data DIR]
 //   npx tsx bench/nordland-table.ts --split [--train 0:1200] [--test 1200:2400] [--lengths 5,10]
 //       [--epochs 8] [--out out/nordland-split] [--markdown FILE] [--json FILE]
-import { existsSync } from 'node:fs';
+import { nordlandSeasons } from './nordland-data.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,13 +90,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const summer = path.join(args.data!, 'summer');
-  const winter = path.join(args.data!, 'winter');
-  if (!existsSync(summer) || !existsSync(winter)) {
-    console.error(`nordland64 not found under ${args.data}; pass --data DIR`);
-    process.exitCode = 1;
-    return;
-  }
+  const { summer, winter } = nordlandSeasons(args.data!);
   if (args.split) {
     const { runSplitTable } = await import('./nordland-split.js');
     const lengths = process.argv.includes('--lengths') ? args.lengths!.split(',').map(Number) : [5, 10];

@@ -6,7 +6,7 @@
 //
 //   npx tsx bench/rerank-nordland.ts [--range 1200:2400] [--lengths 10,5] [--query shift:0.15|dark:0.3|none]
 //       [--variants 'off;on;on,weight=0.7,candidates=3'] [--json out.json] [--data DIR]
-import { existsSync } from 'node:fs';
+import { nordlandSeasons } from './nordland-data.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,13 +80,7 @@ async function* stretch(dir: string, start: number, end: number, query: string):
 }
 
 async function main(): Promise<void> {
-  const summer = path.join(args.data!, 'summer');
-  const winter = path.join(args.data!, 'winter');
-  if (!existsSync(summer) || !existsSync(winter)) {
-    console.error(`nordland64 not found under ${args.data}; pass --data DIR`);
-    process.exitCode = 1;
-    return;
-  }
+  const { summer, winter } = nordlandSeasons(args.data!);
   const { start, end } = parseRange(args.range!);
   const base = await loadPipelineConfig(path.join(packageRoot(), DEFAULT_CONFIG_FILE));
   const frameEncoder = new CachingFrameEncoder(await createFrameEncoder(base.config.frontend));

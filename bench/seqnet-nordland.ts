@@ -12,7 +12,7 @@
 //       [--train 17:1200] [--val 1250:1550] [--test 1600:2400] [--length 10] [--kernel 5]
 //       [--pca-dims 256] [--epochs 6] [--lr 1e-3] [--random-epochs 6] [--random-lr 1e-4] [--seed 123]
 //       [--markdown FILE]
-import { existsSync } from 'node:fs';
+import { nordlandSeasons } from './nordland-data.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,11 +86,7 @@ async function* stretchFrames(dir: string, range: { start: number; end: number }
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(args.data!, 'summer')) || !existsSync(path.join(args.data!, 'winter'))) {
-    log(`nordland64 not found under ${args.data}; pass --data DIR`);
-    process.exitCode = 1;
-    return;
-  }
+  nordlandSeasons(args.data!);
   await mkdir(out, { recursive: true });
   const desc = path.join(out, 'descriptors');
   const t0 = performance.now();
