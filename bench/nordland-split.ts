@@ -150,7 +150,7 @@ export async function runSplitTable(o: SplitOptions, methodConfig: MethodConfig)
       { method: '+ trained frontend', raw: { ...trainedRaw, windowLength: L }, ...withTrained },
     ];
     if (rerankAvailable) {
-      rows.splice(3, 0, { method: '+ re-ranking', raw: { ...plainDefault, rerank: rerankSection, windowLength: L }, ...base });
+      rows.splice(4, 0, { method: '+ re-ranking', raw: { ...plainDefault, rerank: rerankSection, windowLength: L }, ...base });
       rows.push({ method: '+ trained frontend + re-ranking', raw: { ...trainedRaw, rerank: rerankSection, windowLength: L }, ...withTrained });
     }
     return rows;
@@ -214,7 +214,7 @@ export async function runSplitTable(o: SplitOptions, methodConfig: MethodConfig)
   process.stdout.write(markdown);
   if (o.markdown) {
     const seconds = ((performance.now() - t0) / 1000).toFixed(0);
-    await writeFile(o.markdown, `## nordland64 split protocol\n\nCommand: \`npm run bench:nordland -- --split\` (${new Date().toISOString().slice(0, 10)}, ${seconds} s in all, other jobs on the machine: latencies are indicative).\n\n${markdown}`);
+    await writeFile(o.markdown, `## nordland64 split protocol\n\nCommand: \`npm run bench:nordland -- --split\` (${new Date().toISOString().slice(0, 10)}, ${seconds} s in all on 2 cores; latencies are stage medians, indicative).\n\n${markdown}`);
   }
   if (o.json) await writeFile(o.json, JSON.stringify({ rows, trained: { ...trained, history: trained.history.map((h) => ({ epoch: h.epoch, loss: h.loss, val: h.val })) }, projectionMs }, null, 1));
   log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
