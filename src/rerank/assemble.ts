@@ -2,7 +2,7 @@
 // is a cell grid) and the re-ranker, and decides whether a given map can be re-ranked at all.
 import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { MOBILENET_PATCHES } from '../encoders/builtin/mobilenet-patches.js';
+import { MOBILENET_PATCHES } from '../encoders/builtin/patch-model-spec.js';
 import type { EncoderContext } from '../encoders/factory.js';
 import { OnnxFrameEncoder } from '../encoders/onnx-frame-encoder.js';
 import { packageRoot } from '../encoders/package-root.js';

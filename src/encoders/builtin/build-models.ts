@@ -12,7 +12,8 @@ import YAML from 'yaml';
 import { SeqvprError } from '../../core/errors.js';
 import { buildMobileNetBlock10, mobileNetBlock10Manifest, MOBILENET_BLOCK10 } from './mobilenet-block10.js';
 import { nsfwjsPackageVersion, readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
-import { buildMobileNetPatches, MOBILENET_PATCHES, mobileNetPatchesManifest } from './mobilenet-patches.js';
+import { buildMobileNetPatches, mobileNetPatchesManifest } from './mobilenet-patches.js';
+import { MOBILENET_PATCHES } from './patch-model-spec.js';
 import type { FrameModelManifest } from '../manifest.js';
 
 export interface BuildModelsOptions {

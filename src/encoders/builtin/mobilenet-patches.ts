@@ -7,21 +7,7 @@ import type { FrameModelManifest } from '../manifest.js';
 import { backboneGraph, buildStamp, MOBILENET_BLOCK10, mobileNetBlock10Manifest } from './mobilenet-block10.js';
 import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
 import { appendPatchHead, orthonormalProjection } from './patch-head.js';
-
-export const MOBILENET_PATCHES = {
-  name: 'mobilenetv2-block10-patches',
-  file: 'mobilenetv2-block10-patches.onnx',
-  manifestFile: 'mobilenetv2-block10-patches.yaml',
-  outputName: 'patches',
-  /** The backbone's own resolution at the 256 x 128 input (stride 16): one patch per cell. */
-  cellsX: 16,
-  cellsY: 8,
-  centre: true,
-  /** Values per cell after the fixed projection (96 channels in). */
-  dim: 32,
-  /** Seed of the projection: changing it changes the model (and its hash, so maps are refused). */
-  projectionSeed: 12,
-} as const;
+import { MOBILENET_PATCHES } from './patch-model-spec.js';
 
 export interface PatchModelOptions {
   source?: NsfwjsModelFiles;
