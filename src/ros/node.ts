@@ -15,9 +15,7 @@
 import { filter, type Subscription as RxSubscription } from 'rxjs';
 import { ConfigError, DescriptorError, ImageDecodeError, SeqvprError } from '../core/errors.js';
 import type { ExecutionProviderName } from '../encoders/onnx-model.js';
-import { loadMap } from '../map/load-map.js';
 import { PlaceMap } from '../map/place-map.js';
-import { saveMap } from '../map/save-map.js';
 import { createFrontend, type Frontend } from '../pipeline/assemble.js';
 import { hnswParams, loadPipelineConfig, type LoadedConfig } from '../pipeline/config.js';
 import { recognizeLive } from '../pipeline/stream.js';
@@ -25,7 +23,8 @@ import { RosFrameSource, type LiveFrame } from './frame-source.js';
 import { formatStamp, type BadInputReason } from './input.js';
 import { LiveSession, type LoopExclusion, type SessionStep } from './live-session.js';
 import { RecentQueryFrames } from '../loops/place-match-pose.js';
-import { toDiagnosticArrayMsg } from './messages.js';
+import { diagnosticContext, publishDiagnostics } from './diagnostics.js';
+import { readMap, saveMapService, type ServiceResponse } from './map-services.js';
 import { NodeStats } from './node-stats.js';
 import { PARAMETER_NAMES, applyParameterChanges, declareNodeParams, isNodeParameter, type NodeParams } from './params.js';
 import { type LifecycleState, type ParameterChange, type RosPort, type SetParametersResult, type Timer } from './port.js';
@@ -55,8 +54,6 @@ interface Active {
   processing: RxSubscription;
   diagnosticsTimer: Timer;
 }
-
-type ServiceResponse = { success: boolean; message: string };
 
 export class SeqvprNode {
   private params: NodeParams;
@@ -89,7 +86,7 @@ export class SeqvprNode {
       onShutdown: (from) => this.exclusive(() => this.shutdown(from)),
     });
     // Services live as long as the node and answer "not configured" until it is.
-    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => this.saveMapService()));
+    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => saveMapService(this.configured?.session.map, this.params)));
     port.createService(LOAD_MAP_TYPE, SERVICES.loadMap, (request) => this.exclusive(() => this.loadMapService(request)));
   }
 
@@ -287,35 +284,15 @@ export class SeqvprNode {
   }
 
   private diagnosticContext(imageTopic: string) {
-    const c = this.configured!;
-    return {
-      mode: this.params.mode,
-      imageTopic,
-      mapId: c.session.mapId,
-      mapSize: c.session.map.size,
-      model: c.frontend.identity.encoder.id,
-      executionProvider: c.frontend.frameEncoder.provider,
-      matcher: c.loaded.config.matcher.kind,
-    };
+    return diagnosticContext(this.params.mode, imageTopic, this.configured!);
   }
 
   private publishDiagnostics(): void {
     const c = this.configured;
     const a = this.active;
     if (!c || !a) return;
-    const now = this.port.now();
-    const report = this.stats.report(now, this.diagnosticContext(a.source.imageTopic));
     try {
-      c.publishers.diagnostics.publish(
-        toDiagnosticArrayMsg({
-          stamp: now,
-          name: `${this.port.nodeName}: place recognition`,
-          hardwareId: this.port.nodeName,
-          level: report.level,
-          message: report.message,
-          values: report.values,
-        }),
-      );
+      publishDiagnostics(this.port, c.publishers.diagnostics, this.stats, this.diagnosticContext(a.source.imageTopic));
     } catch (e) {
       // A timer callback that throws could take the process down; diagnostics are not worth that.
       this.log.warn('diagnostics', `/diagnostics not published: ${(e as Error).message}`);
@@ -344,19 +321,6 @@ export class SeqvprNode {
 
   // --- services ---
 
-  private async saveMapService(): Promise<ServiceResponse> {
-    const c = this.configured;
-    if (!c) return { success: false, message: 'the node is not configured: configure it first (it has no map)' };
-    const dir = this.params.save_map_path || this.params.map_path;
-    if (!dir) return { success: false, message: 'set save_map_path (or map_path) to the folder the map should be written to' };
-    try {
-      const manifest = await saveMap(c.session.map, dir);
-      return { success: true, message: `saved ${manifest.frames} frames to ${dir}` };
-    } catch (e) {
-      return { success: false, message: `cannot save the map to ${dir}: ${(e as Error).message}` };
-    }
-  }
-
   private async loadMapService(request: Record<string, unknown>): Promise<ServiceResponse> {
     const c = this.configured;
     if (!c) return { success: false, message: 'the node is not configured: set map_path and configure it instead' };
@@ -375,11 +339,7 @@ export class SeqvprNode {
   }
 
   private readMap(dir: string, frontend: Frontend): Promise<PlaceMap> {
-    const { encoder, sequence } = frontend.identity;
-    return loadMap(dir, {
-      expect: { encoderId: encoder.id, encoderHash: encoder.hash, dim: encoder.dim, sequence: sequence ?? undefined },
-      onWarning: (m) => this.port.logger.warn(m),
-    });
+    return readMap(dir, frontend, (m) => this.port.logger.warn(m));
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
