@@ -7,14 +7,23 @@ import { processNewest, type DropCounter } from './overload.js';
 import { pullAhead } from './pull-ahead.js';
 import type { FrameResult, PlaceRecognizer } from './recognizer.js';
 
-/** Live: frames arriving faster than they are processed replace the waiting one (counted). */
-export function recognizeLive(
-  frames$: Observable<Frame>,
-  recognizer: PlaceRecognizer,
+/** What the live policy runs on each frame: a recogniser, or the ROS node's live session. */
+export interface FrameProcessor<F, R> {
+  process(frame: F): Promise<R>;
+}
+
+/**
+ * Live: frames arriving faster than they are processed replace the waiting one (counted). The
+ * processor is the recogniser for replays and benches; the node passes its live session, so both
+ * run through this one operator.
+ */
+export function recognizeLive<F = Frame, R = FrameResult>(
+  frames$: Observable<F>,
+  recognizer: FrameProcessor<F, R>,
   drops: DropCounter = { dropped: 0 },
-  onDrop?: (frame: Frame) => void,
-): Observable<FrameResult> {
-  return frames$.pipe(processNewest((frame: Frame) => recognizer.process(frame), drops, onDrop));
+  onDrop?: (frame: F) => void,
+): Observable<R> {
+  return frames$.pipe(processNewest((frame: F) => recognizer.process(frame), drops, onDrop));
 }
 
 /**

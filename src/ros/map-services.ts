@@ -1,0 +1,31 @@
+// The parts of ~/save_map and ~/load_map that need no node state: where and how a map is written,
+// and reading one that must fit the loaded encoders.
+import { loadMap } from '../map/load-map.js';
+import type { PlaceMap } from '../map/place-map.js';
+import { saveMap } from '../map/save-map.js';
+import type { Frontend } from '../pipeline/assemble.js';
+import type { NodeParams } from './params.js';
+
+export type ServiceResponse = { success: boolean; message: string };
+
+/** ~/save_map: writes the map to save_map_path (else map_path); failures are answers, not errors. */
+export async function saveMapService(map: PlaceMap | undefined, params: Readonly<NodeParams>): Promise<ServiceResponse> {
+  if (!map) return { success: false, message: 'the node is not configured: configure it first (it has no map)' };
+  const dir = params.save_map_path || params.map_path;
+  if (!dir) return { success: false, message: 'set save_map_path (or map_path) to the folder the map should be written to' };
+  try {
+    const manifest = await saveMap(map, dir);
+    return { success: true, message: `saved ${manifest.frames} frames to ${dir}` };
+  } catch (e) {
+    return { success: false, message: `cannot save the map to ${dir}: ${(e as Error).message}` };
+  }
+}
+
+/** A map folder, refused unless it was built with the front end in use (encoder, dim, sequence). */
+export function readMap(dir: string, frontend: Frontend, warn: (message: string) => void): Promise<PlaceMap> {
+  const { encoder, sequence } = frontend.identity;
+  return loadMap(dir, {
+    expect: { encoderId: encoder.id, encoderHash: encoder.hash, dim: encoder.dim, sequence: sequence ?? undefined },
+    onWarning: warn,
+  });
+}
