@@ -87,10 +87,13 @@ export type FrameResult =
     }
   | { kind: 'skipped'; frame: FrameInfo; reason: string; error: SeqvprError; times: StageTimes };
 
-/** A frame after the frame encoder: its raw descriptor, or why it has none. */
+/**
+ * A frame after the frame encoder: its raw descriptor (and, with re-ranking, its raw patch grid,
+ * undefined when the patch model gave nothing usable), or why it has none.
+ */
 export type EncodedFrame =
-  | { descriptor: Float32Array; error?: undefined; times: StageTimes }
-  | { descriptor?: undefined; error: SeqvprError; times: StageTimes };
+  | { descriptor: Float32Array; patches?: Float32Array; error?: undefined; times: StageTimes }
+  | { descriptor?: undefined; patches?: undefined; error: SeqvprError; times: StageTimes };
 
 /**
  * The encoder call's stage times: decode / preprocess when the encoder reported them, encode the
@@ -156,7 +159,14 @@ export class PlaceRecognizer {
     const timing: EncodeTiming = {};
     try {
       const [descriptor] = await this.options.frameEncoder.encode([frame.image], timing);
-      return { descriptor, times: encodeTimes(performance.now() - start, timing) };
+      const times = encodeTimes(performance.now() - start, timing);
+      if (!this.options.rerank) return { descriptor, times };
+      // The patch model is stateless too (its centring is not: processEncoded applies it in order).
+      const patchStart = performance.now();
+      const patches = await this.encodePatches(frame);
+      times.patches = performance.now() - patchStart;
+      times.total! += times.patches;
+      return { descriptor, patches, times };
     } catch (e) {
       // A bad frame (undecodable image, NaN output for it) is skipped; a broken model is not a
       // frame's fault and fails the run (the live node counts it and goes on).
@@ -196,12 +206,8 @@ export class PlaceRecognizer {
     }
 
     if (this.options.centering) descriptor = this.options.centering.apply(descriptor);
+    const patches = encoded.patches && this.options.rerank?.centering.apply(encoded.patches);
     lap('normalize');
-    let patches: Float32Array | undefined;
-    if (this.options.rerank) {
-      patches = await this.encodePatches(frame);
-      lap('patches');
-    }
 
     this.recent.push(descriptor);
     this.recentFrames.push(info);
@@ -259,15 +265,15 @@ export class PlaceRecognizer {
   }
 
   /**
-   * The frame's patch grid for re-ranking. The frame already decoded for the frame encoder, so a
-   * failure here is not the frame's: a broken patch model fails the run (like the frame model), a
+   * The frame's raw patch grid for re-ranking. The frame already decoded for the frame encoder, so
+   * a failure here is not the frame's: a broken patch model fails the run (like the frame model), a
    * bad output only costs this frame its patch evidence.
    */
   private async encodePatches(frame: Frame): Promise<Float32Array | undefined> {
-    const { encoder, centering } = this.options.rerank!;
+    const { encoder } = this.options.rerank!;
     try {
       const [grid] = await encoder.encode([frame.image]);
-      return grid.length === encoder.dim && isFiniteVector(grid) ? centering.apply(grid) : undefined;
+      return grid.length === encoder.dim && isFiniteVector(grid) ? grid : undefined;
     } catch (e) {
       if (!(e instanceof SeqvprError) || e instanceof ModelError) throw e;
       return undefined;
