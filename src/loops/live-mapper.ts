@@ -49,6 +49,8 @@ export interface LiveMapperOptions {
    * searchable, never inside the exclusion window. Default 0: the whole map is this session's.
    */
   sessionStart?: number;
+  /** Where the recogniser's warnings go (e.g. re-ranking off for this map). */
+  warn?: (message: string) => void;
 }
 
 export class LiveMapper {
@@ -71,6 +73,7 @@ export class LiveMapper {
     // Mapping on after a loaded map: the new frames form a session of their own in the map.
     if (this.sessionStart > 0 && this.sessionStart === map.size) map.beginSession();
     this.recognizer = createRecognizer(frontend, map, 'the live map', {
+      warn: options.warn,
       searchableRows: (frame) => {
         // The exclusion window covers this session's frames only: earlier sessions' frames are
         // always searchable, and their stamps may come from another clock.

@@ -35,10 +35,12 @@ export class LiveSession {
     /** How place matches name the map (its path). */
     readonly mapId: string,
     private exclusion: LoopExclusion,
+    /** Where the recogniser's warnings go (the node's logger). */
+    private readonly warn?: (message: string) => void,
   ) {
     this.loadedFrames = map.size;
     this.sessionStart = map.size;
-    if (mode === 'localize') this.recognizer = createRecognizer(frontend, map, `the map ${mapId}`);
+    if (mode === 'localize') this.recognizer = createRecognizer(frontend, map, `the map ${mapId}`, { warn });
     else this.mapper = this.newMapper();
   }
 
@@ -81,6 +83,6 @@ export class LiveSession {
   private newMapper(): LiveMapper {
     // Threshold 0: every match comes back as a candidate closure; the node applies
     // loop_min_confidence, which can change at run time.
-    return new LiveMapper(this.frontend, this.map, { minConfidence: 0, ...this.exclusion }, { sessionStart: this.sessionStart });
+    return new LiveMapper(this.frontend, this.map, { minConfidence: 0, ...this.exclusion }, { sessionStart: this.sessionStart, warn: this.warn });
   }
 }

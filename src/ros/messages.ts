@@ -144,7 +144,7 @@ function correspondenceMsgs(
 }
 
 /**
- * seqvpr/msg/PlaceMatch for one match. `queryStamps` gives the stamps of the window's older query
+ * seqvpr/msg/PlaceMatch for one match. `queryStampOf` gives the stamps of the window's older query
  * frames (by query index) when the caller kept them; the newest frame's stamp is always known,
  * others default to zero (the message documents zero as "unknown").
  */
@@ -153,13 +153,13 @@ export function toPlaceMatchMsg(i: {
   match: PlaceMatch;
   map: { frames: readonly MapFrameMeta[] };
   mapId: string;
-  queryStamps?: ReadonlyMap<number, StampNs>;
+  queryStampOf?: (queryIndex: number) => StampNs | undefined;
   /** The query frame's pose in the matched map frame's frame, when estimated. */
   relative?: { pose: Pose; covariance: readonly number[] };
 }): PlaceMatchMsg {
   const { match, map } = i;
   const matched = mapFrame(map.frames, match.mapIndex, 'the place match');
-  const queryStamp = (q: number) => (q === match.queryIndex ? match.queryStamp : i.queryStamps?.get(q));
+  const queryStamp = (q: number) => (q === match.queryIndex ? match.queryStamp : i.queryStampOf?.(q));
   return {
     header: toHeader(i.header),
     query_index: match.queryIndex,

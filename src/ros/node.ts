@@ -28,7 +28,6 @@ import { readMap, saveMapService, type ServiceResponse } from './map-services.js
 import { NodeStats } from './node-stats.js';
 import { PARAMETER_NAMES, applyParameterChanges, declareNodeParams, isNodeParameter, type NodeParams } from './params.js';
 import { type LifecycleState, type ParameterChange, type RosPort, type SetParametersResult, type Timer } from './port.js';
-import { RecentStamps } from './recent-stamps.js';
 import { createPublishers, publishResults, type ProcessedFrame, type Publishers } from './result-publishers.js';
 import { ThrottledLog } from './throttled-log.js';
 import { LOAD_MAP_TYPE, SERVICES, TOPICS, TRIGGER_TYPE } from './topics.js';
@@ -61,9 +60,7 @@ export class SeqvprNode {
   private active: Active | undefined;
   private stats: NodeStats;
   private readonly log: ThrottledLog;
-  /** Stamps of the last processed frames by query index (the place match's window), bounded. */
-  private readonly recentStamps = new RecentStamps();
-  /** Odometry poses and descriptors of the recent query frames, for place matches' relative poses. */
+  /** Stamps, odometry poses and descriptors of the recent query frames (the place match's window), bounded. */
   private readonly recentQueries = new RecentQueryFrames();
   /** The frame being processed, awaited before encoders are released. */
   private busy: Promise<unknown> = Promise.resolve();
@@ -155,7 +152,7 @@ export class SeqvprNode {
         map = await this.readMap(p.map_path, frontend);
         mapId = p.map_path;
       }
-      const session = new LiveSession(p.mode, frontend, map, mapId, exclusion(p));
+      const session = new LiveSession(p.mode, frontend, map, mapId, exclusion(p), warn);
       this.configured = { loaded, frontend, session, publishers: createPublishers(this.port, p.mode) };
     } catch (e) {
       await frontend.close();
@@ -216,7 +213,6 @@ export class SeqvprNode {
 
   /** Forgets the recent query frames (their stamps and poses go into place matches). */
   private resetWindow(): void {
-    this.recentStamps.clear();
     this.recentQueries.clear();
   }
 
@@ -258,8 +254,7 @@ export class SeqvprNode {
     }
     // Stamps for the correspondences of the next matches: their window, with one to spare. Kept
     // here, not in the sink, so that a frame finishing after deactivate still counts as before.
-    this.recentStamps.remember(result.frame.index, frame.stamp, c.loaded.config.windowLength + 1);
-    this.recentQueries.remember(result.frame.index, frame.pose, result.descriptor, c.loaded.config.windowLength + 1);
+    this.recentQueries.remember(result.frame.index, { stamp: frame.stamp, pose: frame.pose, descriptor: result.descriptor }, c.loaded.config.windowLength + 1);
     return { frame, session, step };
   }
 
@@ -268,9 +263,9 @@ export class SeqvprNode {
     const c = this.configured;
     // Deactivated, cleaned up or switched to another map meanwhile: this result is stale.
     if (!this.active || !c || c.session !== processed.session) return;
-    const { params, stats, recentStamps, recentQueries } = this;
+    const { params, stats, recentQueries } = this;
     try {
-      publishResults(c.publishers, processed, { params, stats, recentStamps, recentQueries });
+      publishResults(c.publishers, processed, { params, stats, recentQueries });
     } catch (e) {
       // A throwing subscriber would end the stream: count it and go on.
       this.badInput('processing_error', `results of the frame stamped ${formatStamp(processed.frame.stamp)} not published: ${(e as Error).message}`);
@@ -328,7 +323,7 @@ export class SeqvprNode {
     if (typeof dir !== 'string' || dir === '') return { success: false, message: 'map_path must name a map folder' };
     try {
       const map = await this.readMap(dir, c.frontend);
-      c.session = new LiveSession(this.params.mode, c.frontend, map, dir, exclusion(this.params));
+      c.session = new LiveSession(this.params.mode, c.frontend, map, dir, exclusion(this.params), (m) => this.port.logger.warn(m));
     } catch (e) {
       return { success: false, message: `kept the previous map: ${(e as Error).message}` };
     }
@@ -353,13 +348,19 @@ function exclusion(p: NodeParams): LoopExclusion {
   return { excludeSeconds: p.loop_exclude_s, excludeFrames: p.loop_exclude_frames };
 }
 
-/** The config with execution_providers in place of its own (ONNX front ends only). */
+/** The config with execution_providers in place of its own, for every ONNX model (frame and patch). */
 function withProviders(loaded: LoadedConfig, providers: readonly string[], warn: (m: string) => void): LoadedConfig {
   if (providers.length === 0) return loaded;
-  const frontend = loaded.config.frontend;
-  if (frontend.kind === 'patchnorm') {
+  const wanted = providers as ExecutionProviderName[];
+  const { frontend, rerank } = loaded.config;
+  if (frontend.kind === 'patchnorm' && !rerank.enabled) {
     warn(`execution_providers [${providers.join(', ')}] ignored: the patchnorm front end runs in JavaScript`);
     return loaded;
   }
-  return { ...loaded, config: { ...loaded.config, frontend: { ...frontend, providers: providers as ExecutionProviderName[] } } };
+  const config = {
+    ...loaded.config,
+    ...(frontend.kind !== 'patchnorm' && { frontend: { ...frontend, providers: wanted } }),
+    ...(rerank.enabled && { rerank: { ...rerank, providers: wanted } }),
+  };
+  return { ...loaded, config };
 }

@@ -18,7 +18,6 @@ import type { NodeStats } from './node-stats.js';
 import type { Mode, NodeParams } from './params.js';
 import { DIAGNOSTICS_QOS, RESULTS_QOS, type Publisher, type RosPort } from './port.js';
 import { poseCovariance } from './pose-covariance.js';
-import type { RecentStamps } from './recent-stamps.js';
 import { TOPICS } from './topics.js';
 
 export interface Publishers {
@@ -51,7 +50,6 @@ export interface ProcessedFrame {
 export interface PublishContext {
   params: Readonly<NodeParams>;
   stats: NodeStats;
-  recentStamps: RecentStamps;
   recentQueries: RecentQueryFrames;
 }
 
@@ -64,7 +62,7 @@ export function publishResults(publishers: Publishers, processed: ProcessedFrame
     const match = p.publish_candidates ? result.match : { ...result.match, candidates: result.match.candidates.slice(0, 1) };
     const relative = placeMatchRelativePose(session.map, match, ctx.recentQueries);
     publishers.placeMatch.publish(
-      toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStamps: ctx.recentStamps, relative: relative.ok ? relative : undefined }),
+      toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStampOf: (q) => ctx.recentQueries.get(q)?.stamp, relative: relative.ok ? relative : undefined }),
     );
     stats.placeMatches++;
     const matched = session.map.frames[match.mapIndex];

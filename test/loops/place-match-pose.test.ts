@@ -13,7 +13,7 @@ describe('place-match relative pose (query frames outside the map)', () => {
   const odom = (x: number) => planar(-2, 5 + x, 90);
   const window = () => {
     const q = new RecentQueryFrames();
-    for (let k = 0; k < 8; k++) q.remember(100 + k, odom(10.3 + k), descriptors[10 + k], 9);
+    for (let k = 0; k < 8; k++) q.remember(100 + k, { stamp: BigInt(k), pose: odom(10.3 + k), descriptor: descriptors[10 + k] }, 9);
     return q;
   };
   const match: PlaceMatch = {
@@ -37,7 +37,7 @@ describe('place-match relative pose (query frames outside the map)', () => {
 
   it('says no_odometry when the query frames have no poses, and the window stays bounded', () => {
     const q = new RecentQueryFrames();
-    for (let k = 0; k < 20; k++) q.remember(100 + k, undefined, descriptors[k], 9);
+    for (let k = 0; k < 20; k++) q.remember(100 + k, { stamp: BigInt(k), descriptor: descriptors[k] }, 9);
     assert.equal(q.get(100), undefined, 'the oldest are forgotten');
     const r = placeMatchRelativePose(map, { ...match, queryIndex: 119 }, q);
     assert.ok(!r.ok && r.reason === 'no_odometry');

@@ -117,7 +117,7 @@ describe('ROS 2 messages', () => {
         match: { ...match, mapIndex: 2 },
         map: { frames },
         mapId: 'm',
-        queryStamps: new Map([[41, T - 100_000_000n]]),
+        queryStampOf: (q) => new Map([[41, T - 100_000_000n]]).get(q),
       });
       assert.equal(msg.has_pose, false);
       assert.deepEqual(msg.map_pose, { position: { x: 0, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } });

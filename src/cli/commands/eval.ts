@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Pose } from '../../core/types.js';
+import type { Pose, StampNs } from '../../core/types.js';
 import { evaluate, type EvaluationRun } from '../../eval/evaluate.js';
 import { groundTruthFromSpec } from '../../eval/ground-truth.js';
 import { writeMatchesCsv } from '../../eval/matches-csv.js';
@@ -21,7 +21,7 @@ import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
 import type { FrameResult } from '../../pipeline/recognizer.js';
-import { RecentStamps } from '../../ros/recent-stamps.js';
+import { RecentByIndex } from '../../core/recent-by-index.js';
 import { ResultsBagWriter } from '../../ros/results-bag.js';
 import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
 import { numberOrWordOption } from '../number-option.js';
@@ -192,7 +192,7 @@ function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skip
 /** Writes each place match of a run into a bag, in order, keeping only the stamps a window needs. */
 class ResultsRecorder {
   private pending: Promise<void> = Promise.resolve();
-  private readonly stamps = new RecentStamps();
+  private readonly stamps = new RecentByIndex<StampNs>();
 
   private constructor(
     private readonly writer: ResultsBagWriter,
@@ -206,13 +206,14 @@ class ResultsRecorder {
   record(result: FrameResult): void {
     this.stamps.remember(result.frame.index, result.frame.stamp, STAMPS_KEPT);
     if (result.kind !== 'match') return;
+    // Only the window's stamps, so each message is independent of later frames.
+    const windowStamps = new Map(result.match.correspondences.map((c) => [c.queryIndex, this.stamps.get(c.queryIndex)]));
     const input = {
       header: { stamp: result.frame.stamp, frameId: result.frame.frameId },
       match: result.match,
       map: this.map,
       mapId: this.map.info.source,
-      // Only the window's stamps, so each message is independent of later frames.
-      queryStamps: new Map(result.match.correspondences.map((c) => [c.queryIndex, this.stamps.get(c.queryIndex) ?? 0n])),
+      queryStampOf: (q: number) => windowStamps.get(q),
     };
     this.pending = this.pending.then(() => this.writer.writePlaceMatch(input));
   }
