@@ -1,7 +1,8 @@
 // Closed-form rigid alignment of corresponding point sets (no scale): the transform T minimising
 // sum_k w_k |dst_k - T src_k|^2. Planar (SE(2): rotation about z, the z offset is the mean
 // difference) by the 2-D Umeyama/Horn solution, or full SE(3) by Horn's quaternion method (the
-// eigenvector of the largest eigenvalue of a symmetric 4x4 matrix, found by Jacobi rotations).
+// eigenvector of the largest eigenvalue of a symmetric 4x4 matrix).
+import { symmetricEigen } from '../train/linalg.js';
 import { fromPose, yawRotation, type Mat3, type Rigid, type Vec3 } from './rigid.js';
 
 export type Motion = 'planar' | '3d';
@@ -58,49 +59,8 @@ function hornRotation(S: number[]): Mat3 {
     [zx - xz, xy + yx, -xx + yy - zz, yz + zy],
     [xy - yx, zx + xz, yz + zy, -xx - yy + zz],
   ];
-  const { values, vectors } = jacobiEigen(N);
-  let best = 0;
-  for (let i = 1; i < 4; i++) if (values[i] > values[best]) best = i;
-  const [w, x, y, z] = [vectors[0][best], vectors[1][best], vectors[2][best], vectors[3][best]];
+  // The rotation is the unit quaternion of N's largest eigenvalue (symmetricEigen: descending, vectors as rows).
+  const { vectors } = symmetricEigen(Float64Array.from(N.flat()), 4);
+  const [w, x, y, z] = vectors.subarray(0, 4);
   return fromPose({ position: { x: 0, y: 0, z: 0 }, orientation: { x, y, z, w } }).R;
-}
-
-/** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations (columns of `vectors`). */
-export function jacobiEigen(A: number[][]): { values: number[]; vectors: number[][] } {
-  const n = A.length;
-  const a = A.map((r) => [...r]);
-  const v: number[][] = a.map((_, i) => a.map((__, j) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] * a[p][q];
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        if (Math.abs(a[p][q]) < 1e-300) continue;
-        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k][p];
-          const akq = a[k][q];
-          a[k][p] = c * akp - s * akq;
-          a[k][q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p][k];
-          const aqk = a[q][k];
-          a[p][k] = c * apk - s * aqk;
-          a[q][k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k][p];
-          const vkq = v[k][q];
-          v[k][p] = c * vkp - s * vkq;
-          v[k][q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  return { values: a.map((r, i) => r[i]), vectors: v };
 }

@@ -6,6 +6,7 @@
 // within `radius` grid steps (x and y): the viewpoint change we accept moves content by at most that
 // much. It is what keeps the matching cheap (a 16 x 8 grid at radius 3 compares 35 patches per
 // patch instead of 128), and an unbounded radius gives the plain all-pairs rule.
+import { dot } from '../core/vector.js';
 
 export interface PatchPair {
   query: number;
@@ -51,8 +52,7 @@ export function mutualNearestNeighbours(q: GridVectors, m: GridVectors, radius =
       for (let x = x0; x <= x1; x++) {
         const j = y * m.cols + x;
         const mj = j * dim;
-        let s = 0;
-        for (let d = 0; d < dim; d++) s += a[qi + d] * b[mj + d];
+        const s = dot(a, b, dim, qi, mj);
         if (s > rowSim[i]) {
           rowSim[i] = s;
           rowBest[i] = j;

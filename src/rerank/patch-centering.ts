@@ -6,6 +6,7 @@
 // pairs): wrong places' patch score falls from 0.14 to 0.05, true ones from 0.26 to 0.15, and the
 // true/false separation (AUC) rises from 0.92 to 0.95. Causal and identical on the map and query
 // side; each cell is L2-normalised again afterwards (the int8 map copy needs unit cells).
+import { l2NormalizeInPlace } from '../core/vector.js';
 import { EmaCentering, type CenteringConfig } from '../pipeline/normalizer.js';
 import type { PatchGridShape } from './patch-set.js';
 
@@ -28,13 +29,6 @@ export class PatchCentering {
 
 /** L2-normalises each `dim`-value cell of a cell-major grid in place. */
 export function normalizeCells(grid: Float32Array, dim: number): Float32Array {
-  for (let base = 0; base < grid.length; base += dim) {
-    let n = 0;
-    for (let d = 0; d < dim; d++) n += grid[base + d] * grid[base + d];
-    if (n > 0) {
-      n = Math.sqrt(n);
-      for (let d = 0; d < dim; d++) grid[base + d] /= n;
-    }
-  }
+  for (let base = 0; base < grid.length; base += dim) l2NormalizeInPlace(grid.subarray(base, base + dim));
   return grid;
 }

@@ -7,6 +7,7 @@ export interface PatchGridShape {
   cellsY: number;
   dim: number;
 }
+import { l2NormalizeInPlace } from '../core/vector.js';
 
 /** The patches of one size: `count` unit vectors of `dim` values and their centres (cell units). */
 export interface PatchSet {
@@ -49,10 +50,7 @@ export function multiScalePatches(cells: ArrayLike<number>, shape: PatchGridShap
             for (let d = 0; d < dim; d++) vectors[base + d] += cells[c + d];
           }
         }
-        let n = 0;
-        for (let d = 0; d < dim; d++) n += vectors[base + d] * vectors[base + d];
-        n = Math.sqrt(n);
-        if (n > 1e-12) for (let d = 0; d < dim; d++) vectors[base + d] /= n;
+        l2NormalizeInPlace(vectors.subarray(base, base + dim)); // an all-zero patch stays zero
         x[p] = x0 + (size - 1) / 2;
         y[p] = y0 + (size - 1) / 2;
       }
