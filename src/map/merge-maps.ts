@@ -6,7 +6,7 @@ import { MapFormatError } from '../core/errors.js';
 import { DescriptorMatrix } from '../core/matrix.js';
 import type { MapFrameMeta } from '../core/types.js';
 import { assertCompatible } from './compatibility.js';
-import type { PatchInfo } from './patch-store.js';
+import { samePatchInfo, type PatchInfo } from './patch-store.js';
 import { PlaceMap } from './place-map.js';
 
 export interface NamedMap {
@@ -35,7 +35,7 @@ export function mergeMaps(parts: readonly NamedMap[]): PlaceMap {
   const ends: number[] = [];
   for (const { map } of parts) {
     const offset = frames.length;
-    for (const start of map.sessionStarts) if (start < map.size || map.size === 0) sessionStarts.push(offset + start);
+    for (const start of map.sessionStarts) sessionStarts.push(offset + start);
     map.frames.forEach((f, i) => {
       frames.push({ ...f, index: offset + i });
       frameRows.push(map.frameDescriptors.row(i));
@@ -67,7 +67,7 @@ export function mergeMaps(parts: readonly NamedMap[]): PlaceMap {
  */
 function mergedPatches(maps: readonly PlaceMap[]): { info: PatchInfo; data: Int8Array } | undefined {
   const info = maps[0].patches?.info;
-  if (!info || maps.some((m) => m.patches?.info.encoder.hash !== info.encoder.hash)) return undefined;
+  if (!info || maps.some((m) => !m.patches || !samePatchInfo(m.patches.info, info))) return undefined;
   const data = new Int8Array(maps.reduce((n, m) => n + m.patches!.data().length, 0));
   let at = 0;
   for (const m of maps) {

@@ -18,6 +18,11 @@ export const patchInfoSchema = z
 
 export type PatchInfo = z.infer<typeof patchInfoSchema>;
 
+/** True when two maps' (or a map's and a pipeline's) patch features come from the same model and grid. */
+export function samePatchInfo(a: PatchInfo, b: PatchInfo): boolean {
+  return a.encoder.id === b.encoder.id && a.encoder.hash === b.encoder.hash && a.cellsX === b.cellsX && a.cellsY === b.cellsY && a.dim === b.dim;
+}
+
 /** Quantisation scale: unit-vector values in [-1, 1] to int8. */
 export const PATCH_QUANT_SCALE = 127;
 

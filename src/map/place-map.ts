@@ -126,8 +126,10 @@ export class PlaceMap {
    * First frame of each mapping session (a robot's run, a merged map's part), in order; the
    * session id of a frame is the position of the last start at or before it.
    */
+  /** First frame of each session that holds frames (a session just begun, still empty, is left out; [0] for an empty map). */
   get sessionStarts(): readonly number[] {
-    return this.starts;
+    const size = this.frameList.length;
+    return this.starts.filter((start, i) => i === 0 || start < size);
   }
 
   /** Session id of map frame `index`. */

@@ -59,7 +59,7 @@ export async function saveMap(map: PlaceMap, dir: string): Promise<MapManifest> 
       source: info.source,
       hasPoses: frames.length > 0 && frames.every((f) => f.pose !== undefined),
       // Written for multi-session maps only, so single-session maps stay byte-identical to before.
-      ...(map.sessionStarts.length > 1 && { sessionStarts: map.sessionStarts.filter((start) => start < frames.length) }),
+      ...(map.sessionStarts.length > 1 && { sessionStarts: [...map.sessionStarts] }),
       ...(patches ? { patches: patches.info } : {}),
     };
     // Last, so a directory with a manifest always has all its files.

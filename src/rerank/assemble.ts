@@ -7,7 +7,7 @@ import type { EncoderContext } from '../encoders/factory.js';
 import { OnnxFrameEncoder } from '../encoders/onnx-frame-encoder.js';
 import { packageRoot } from '../encoders/package-root.js';
 import type { FrameEncoder } from '../encoders/types.js';
-import type { PatchInfo } from '../map/patch-store.js';
+import { samePatchInfo, type PatchInfo } from '../map/patch-store.js';
 import type { RerankConfig } from './config.js';
 import { PatchReranker } from './reranker.js';
 import { PatchCentering } from './patch-centering.js';
@@ -64,10 +64,7 @@ export function patchReranking(
     return undefined;
   }
   const p = patch.info;
-  const same =
-    mapPatches.encoder.id === p.encoder.id && mapPatches.encoder.hash === p.encoder.hash &&
-    mapPatches.cellsX === p.cellsX && mapPatches.cellsY === p.cellsY && mapPatches.dim === p.dim;
-  if (!same) {
+  if (!samePatchInfo(mapPatches, p)) {
     warn(`${where} holds patch features of "${mapPatches.encoder.id}" (${mapPatches.cellsX}x${mapPatches.cellsY}x${mapPatches.dim}), this pipeline's patch model is "${p.encoder.id}" (${p.cellsX}x${p.cellsY}x${p.dim}): patch re-ranking is off; ${rebuild}`);
     return undefined;
   }
