@@ -9,6 +9,7 @@ import type { DescriptorMatrix } from '../core/matrix.js';
 import type { LoopClosure } from '../loops/live-mapper.js';
 import { isCorrectLoop } from '../loops/loop-eval.js';
 import { loopRelativePose } from '../loops/loop-pose.js';
+import { wrapAngle } from '../relpose/rigid.js';
 import { ateRmse } from './ate.js';
 import { DEFAULT_DRIFT, driftOdometry, type DriftModel } from './drift.js';
 import { between, fromPose2, planarCovariance, toPose2 } from './planar.js';
@@ -91,7 +92,7 @@ export async function evaluateSlam(input: SlamEvalInput, options: OptimizeOption
     loopEdges.push({ kind: 'loop', from: loop.matchIndex, to: loop.queryIndex, delta, covariance });
     const t = between(truth[loop.matchIndex], truth[loop.queryIndex]);
     posErr.push(Math.hypot(delta.x - t.x, delta.y - t.y));
-    yawErr.push(Math.abs(Math.atan2(Math.sin(delta.yaw - t.yaw), Math.cos(delta.yaw - t.yaw))) * (180 / Math.PI));
+    yawErr.push(Math.abs(wrapAngle(delta.yaw - t.yaw)) * (180 / Math.PI));
     if (Math.abs(delta.x - t.x) <= 3 * Math.sqrt(covariance[0]) && Math.abs(delta.y - t.y) <= 3 * Math.sqrt(covariance[4])) within++;
   }
 
