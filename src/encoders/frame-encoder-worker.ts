@@ -25,7 +25,7 @@ try {
     const timing: EncodeTiming = {};
     try {
       const descriptors = await encoder.encode(request.images, timing);
-      send({ type: 'encoded', requestId: request.requestId, descriptors, timing });
+      port.postMessage({ type: 'encoded', requestId: request.requestId, descriptors, timing } satisfies WorkerReply, [...new Set(descriptors.map((d) => d.buffer as ArrayBuffer))]);
     } catch (e) {
       send({ type: 'failed', requestId: request.requestId, error: serializeError(e), timing });
     }

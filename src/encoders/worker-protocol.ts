@@ -43,9 +43,10 @@ export function deserializeError(e: SerializedError): Error {
 }
 
 /**
- * A copy of the image that owns its bytes: a message would otherwise clone the whole buffer a
- * view points into (e.g. a bag's decompressed chunk).
+ * A copy of the image that owns its bytes (a buffer of exactly its size, so it can be transferred):
+ * a message would otherwise clone the whole buffer a view points into (e.g. a bag's decompressed
+ * chunk). Not `.slice()`: on a Node Buffer that is a view of the same memory.
  */
 export function detachedImage(image: ImageSource): ImageSource {
-  return image.kind === 'file' ? image : { ...image, data: image.data.slice() };
+  return image.kind === 'file' ? image : { ...image, data: new Uint8Array(image.data) };
 }
