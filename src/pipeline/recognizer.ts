@@ -247,7 +247,7 @@ export class PlaceRecognizer {
       queryIndex: frame.index,
       queryStamp: frame.stamp,
       mapIndex: decision.mapIndex,
-      confidence: decision.confidence,
+      confidence: windowConfidence(decision.confidence, cols, this.options.windowLength),
       score: decision.score,
       candidates: decision.candidates,
       correspondences: decision.path.map((mapIndex, col) => ({
@@ -308,6 +308,18 @@ export class PlaceRecognizer {
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }
+}
+
+/**
+ * The confidence of an answer from a window of `cols` query frames when the pipeline is configured
+ * for `windowLength`: 0 until the window is full. Why: the configured length is the evidence the
+ * matcher needs to tell places apart; a partial window (the first frames of a run, or after a reset)
+ * is matched on fewer frames, its uniqueness ratio is as large as a full window's but far less
+ * reliable (a 2-frame match at a new traversal's start was the most confident wrong answer on
+ * nordland64's held-out half). Its answer is still reported, only never trusted.
+ */
+export function windowConfidence(confidence: number, cols: number, windowLength: number): number {
+  return cols < windowLength ? 0 : confidence;
 }
 
 /** Why a frame encoder's output cannot be matched against a map of `dim`-value descriptors, if it cannot. */

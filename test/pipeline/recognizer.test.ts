@@ -10,7 +10,7 @@ import type { Frame } from '../../src/core/types.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { type LoadedConfig, pipelineConfigSchema } from '../../src/pipeline/config.js';
-import type { FrameResult } from '../../src/pipeline/recognizer.js';
+import { type FrameResult, windowConfidence } from '../../src/pipeline/recognizer.js';
 import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
 import type { PlaceMap } from '../../src/map/place-map.js';
 import { writePlacePng } from '../support/synthetic-images.js';
@@ -95,9 +95,22 @@ function assertWellFormed(results: FrameResult[]): void {
       assert.ok(c.mapIndex >= 0 && c.mapIndex < PLACES && Number.isFinite(c.distance));
     }
     assert.ok(match.confidence >= 0 && match.confidence <= 1);
+    if (processed.length < WINDOW) assert.equal(match.confidence, 0, `query ${r.frame.index}: a partial window is never trusted`);
     assert.equal(match.candidates[0].mapIndex, match.mapIndex);
   }
+  const fullWindow = results.filter((r) => r.kind === 'match').slice(WINDOW - 1);
+  assert.ok(fullWindow.some((r) => r.kind === 'match' && r.match.confidence > 0), 'full windows are trusted when unique');
 }
+
+describe('windowConfidence', () => {
+  it('is 0 while the window holds fewer frames than configured, the matcher confidence once it is full', () => {
+    assert.equal(windowConfidence(0.8, 1, 10), 0);
+    assert.equal(windowConfidence(0.8, 9, 10), 0);
+    assert.equal(windowConfidence(0.8, 10, 10), 0.8);
+    assert.equal(windowConfidence(0.3, 1, 1), 0.3, 'a single-frame pipeline is full from its first frame');
+    assert.equal(windowConfidence(0, 10, 10), 0);
+  });
+});
 
 describe('PlaceRecognizer on a synthetic traversal (integration)', () => {
   before(async () => {
