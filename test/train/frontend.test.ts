@@ -10,7 +10,7 @@ import { DescriptorMatrix } from '../../src/core/matrix.js';
 import { createFrameEncoder } from '../../src/encoders/factory.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
-import { fitDiscriminativeProjection, projectPair } from '../../src/train/frontend/discriminative.js';
+import { composeProjection, fitDiscriminativeProjection, projectPair, reduceTrainingPair } from '../../src/train/frontend/discriminative.js';
 import { composeProjectedFrameModel, projectAndNormalize } from '../../src/train/frontend/projection.js';
 import { sequenceRecall } from '../../src/train/seqnet/recall.js';
 import { buildSequenceSet, type TraversalPair } from '../../src/train/seqnet/sequences.js';
@@ -65,8 +65,10 @@ describe('trained frontend', function () {
   it('closed form: the projection keeps the known place directions and drops the traversal noise', () => {
     const train = syntheticPair(300, 24, 4, 3, 1);
     const test = syntheticPair(200, 24, 4, 3, 2);
-    const fit = fitDiscriminativeProjection(train, { pcaDims: 24, outputDim: 4, regularization: 0.01 });
-    assert.equal(fit.outputDim, 4);
+    const space = reduceTrainingPair(train, 24);
+    const head = fitDiscriminativeProjection(space, { outputDim: 4, regularization: 0.01 });
+    assert.equal(head.outputDim, 4);
+    const fit = { outputDim: head.outputDim, weight: composeProjection(space, head.head) };
     // Energy of the projection's rows on the 4 signal coordinates vs the 20 noise ones.
     let onSignal = 0;
     let total = 0;

@@ -2,8 +2,10 @@
 // (two traversals of a route): learned whitening in the sense of Radenović et al. (TPAMI 2019) /
 // linear discriminant analysis.
 //
-//   1. PCA of the training frames of both traversals to `pcaDims` (the within-place scatter of ~1000
-//      pairs cannot be estimated in 3072 dimensions);
+//   1. PCA of the training frames of both traversals to `pcaDims` (reduceTrainingPair). Why a cut:
+//      whitening in the full 3072-D space (shrunk, ~1000 pairs) was measured on nordland64 to match
+//      single frames better but not to help the sequence pipeline it ships into (README, "Trained
+//      frontend measured on nordland64"); the cut also keeps the map's descriptors small (e.g. 128-D, not 3072-D);
 //   2. whiten by the within-place scatter S_w = E[(db_p − q)(db_p − q)ᵀ] over each query and its most
 //      similar ground-truth positive, shrunk towards its mean eigenvalue (`regularization`): the
 //      directions in which one place changes between traversals (season, light) are shrunk, the
@@ -24,9 +26,7 @@ import type { TraversalPair } from '../seqnet/sequences.js';
 import { withinClassWhitening } from '../seqnet/within-whitening.js';
 
 export interface DiscriminativeOptions {
-  /** PCA dimension before the within-place whitening. */
-  pcaDims: number;
-  /** Output dimension (<= pcaDims). */
+  /** Output dimension (<= the PCA dimension). */
   outputDim: number;
   /** Shrinkage of the within-place scatter towards its mean eigenvalue (fraction of it). */
   regularization: number;
@@ -34,20 +34,13 @@ export interface DiscriminativeOptions {
 }
 
 export interface DiscriminativeFit {
-  inputDim: number;
   outputDim: number;
-  /** The PCA basis [pcaDims x inputDim] (unit rows) that the rest works in. */
-  basis: Float32Array;
-  pcaDims: number;
   /** The map from the PCA space to the output [outputDim x pcaDims]: LDA rotation · within-whitening. */
   head: Float32Array;
-  /** P = head · basis [outputDim x inputDim]. */
-  weight: Float32Array;
   /** Variance of each kept direction in the whitened space (between / within ratio), decreasing. */
   ratios: number[];
   /** Positive pairs the within-place scatter came from. */
   pairs: number;
-  samples: number;
 }
 
 /** Training rows of both traversals, stacked. */
@@ -78,49 +71,54 @@ export function projectPair(pair: TraversalPair, m: Float32Array, outDim: number
 /** The basis only has to hold the leading subspace, not its exact axes: a loose tolerance saves most iterations. */
 const BASIS_TOLERANCE = 1e-3;
 
-/** The PCA basis of the training frames of both traversals: [dims x inputDim]. */
-export function trainingBasis(pair: TraversalPair, dims: number, seed = 123): { basis: Float32Array; dims: number; samples: number } {
+/**
+ * The PCA space every candidate head is fitted in: fitted once on the training frames of both
+ * traversals and shared (candidates differ only in output size and shrinkage).
+ */
+export interface ReducedSpace {
+  inputDim: number;
+  /** The PCA basis [dims x inputDim] (unit rows). */
+  basis: Float32Array;
+  dims: number;
+  /** Training frames the basis came from. */
+  samples: number;
+  /** The training pair projected on the basis. */
+  train: TraversalPair;
+}
+
+/** Step 1: the PCA basis of the training frames of both traversals, and the pair in that space. */
+export function reduceTrainingPair(pair: TraversalPair, pcaDims: number, seed = 123): ReducedSpace {
   const stacked = stackTrainingRows(pair);
-  const usable = Math.min(dims, stacked.dim, stacked.rows - 1);
-  if (usable < 1) throw new ConfigError(`too few training frames (${stacked.rows}) to fit a projection`);
-  return { basis: fitPca(stacked, { dims: usable, whiten: false, seed, tolerance: BASIS_TOLERANCE }).components, dims: usable, samples: stacked.rows };
+  const dims = Math.min(pcaDims, stacked.dim, stacked.rows - 1);
+  if (dims < 1) throw new ConfigError(`too few training frames (${stacked.rows}) to fit a projection`);
+  const basis = fitPca(stacked, { dims, whiten: false, seed, tolerance: BASIS_TOLERANCE }).components;
+  return { inputDim: pair.db.dim, basis, dims, samples: stacked.rows, train: projectPair(pair, basis, dims) };
+}
+
+/** A head [outputDim x space.dims] as the projection of the original descriptors: P = head · basis [outputDim x inputDim]. */
+export function composeProjection(space: ReducedSpace, head: Float32Array): Float32Array {
+  const outDim = head.length / space.dims;
+  return matmul(head, space.basis, outDim, space.dims, space.inputDim, new Float32Array(outDim * space.inputDim));
 }
 
 /**
- * The closed-form head in a given PCA space: `reduced` is the training pair already projected on the
- * basis. Returns head [outputDim x pcaDims] and the kept ratios.
+ * Steps 2 and 3 in a reduced space: within-place whitening, then the LDA directions. `head` maps the
+ * PCA coordinates to the output; compose it with `composeProjection` (the trainer may refine the head
+ * first, so composing is left to the caller).
  */
-export function fitDiscriminativeHead(
-  reduced: TraversalPair,
-  outputDim: number,
-  regularization: number,
-  seed = 123,
-): { head: Float32Array; ratios: number[]; pairs: number } {
-  const p = reduced.db.dim;
+export function fitDiscriminativeProjection(space: ReducedSpace, options: DiscriminativeOptions): DiscriminativeFit {
+  const p = space.dims;
+  const { outputDim, regularization, seed = 123 } = options;
   if (!Number.isInteger(outputDim) || outputDim < 1 || outputDim > p) {
     throw new ConfigError(`--out-dims must be between 1 and the PCA dimension ${p}, got ${outputDim}`);
   }
-  if (!(regularization > 0)) throw new ConfigError(`--regularization must be a positive number, got ${regularization}`);
-  const whitening = withinClassWhitening(reduced, p, regularization);
+  if (!(regularization > 0)) throw new ConfigError(`--shrinkage must be a positive number, got ${regularization}`);
+  const whitening = withinClassWhitening(space.train, p, regularization);
   if (whitening.pairs < 2) throw new ConfigError(`only ${whitening.pairs} training queries have a ground-truth positive; check --gt and the frame ranges`);
   // Total variance in the whitened space: its principal axes are the LDA directions.
-  const whitened = stackTrainingRows(projectPair(reduced, whitening.frameMap, p));
+  const whitened = stackTrainingRows(projectPair(space.train, whitening.frameMap, p));
   const lda = fitPca(whitened, { dims: Math.min(outputDim, whitened.rows - 1), whiten: false, seed });
   const head = new Float32Array(lda.outputDim * p);
   matmul(lda.components, whitening.frameMap, lda.outputDim, p, p, head);
-  return { head, ratios: Array.from(lda.eigenvalues), pairs: whitening.pairs };
-}
-
-/** PCA basis, then the discriminative head, composed into one projection. */
-export function fitDiscriminativeProjection(pair: TraversalPair, options: DiscriminativeOptions): DiscriminativeFit {
-  const { basis, dims, samples } = trainingBasis(pair, options.pcaDims, options.seed);
-  const reduced = projectPair(pair, basis, dims);
-  const { head, ratios, pairs } = fitDiscriminativeHead(reduced, Math.min(options.outputDim, dims), options.regularization, options.seed);
-  const outputDim = head.length / dims;
-  return { inputDim: pair.db.dim, outputDim, basis, pcaDims: dims, head, weight: composeHead(head, basis, outputDim, dims, pair.db.dim), ratios, pairs, samples };
-}
-
-/** head [out x p] · basis [p x d] -> [out x d]. */
-export function composeHead(head: Float32Array, basis: Float32Array, outDim: number, p: number, d: number): Float32Array {
-  return matmul(head, basis, outDim, p, d, new Float32Array(outDim * d));
+  return { outputDim: lda.outputDim, head, ratios: Array.from(lda.eigenvalues), pairs: whitening.pairs };
 }

@@ -22,7 +22,7 @@ import { sequenceRecall } from '../seqnet/recall.js';
 import { groundTruthFor, sameIdentity, splitTrainVal, type ValidationSplitOptions } from '../seqnet/run.js';
 import { buildSequenceSet, type SequenceSet } from '../seqnet/sequences.js';
 import { DEFAULT_TRAIN_CONFIG, trainSeqNet, type EpochRecord } from '../seqnet/trainer.js';
-import { composeHead, fitDiscriminativeHead, projectPair, trainingBasis } from './discriminative.js';
+import { composeProjection, fitDiscriminativeProjection, projectPair, reduceTrainingPair } from './discriminative.js';
 import { composeProjectedFrameModel, type FrameProjection } from './projection.js';
 
 export interface FrontendTrainOptions extends ValidationSplitOptions {
@@ -103,10 +103,10 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   const { trainPair, valPair } = await splitTrainVal(options, db, query, gt, 1);
 
   // 1. Closed form: PCA basis of the training frames, then the head per candidate.
-  const basis = trainingBasis(trainPair, options.pcaDims ?? FRONTEND_DEFAULTS.pcaDims, seed);
-  const p = basis.dims;
-  const trainReduced = projectPair(trainPair, basis.basis, p);
-  const valReduced = projectPair(valPair, basis.basis, p);
+  const space = reduceTrainingPair(trainPair, options.pcaDims ?? FRONTEND_DEFAULTS.pcaDims, seed);
+  const p = space.dims;
+  const trainReduced = space.train;
+  const valReduced = projectPair(valPair, space.basis, p);
   const exclusion = options.negativeExclusion ?? FRONTEND_DEFAULTS.negativeExclusion;
   const trainSet = buildSequenceSet(trainReduced, 1, 1, exclusion);
   const valSet = buildSequenceSet(valReduced, 1, 1, exclusion);
@@ -120,11 +120,11 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   let pairs = 0;
   for (const outputDim of (options.outputDims ?? FRONTEND_DEFAULTS.outputDims).filter((d) => d <= p)) {
     for (const regularization of options.regularizations ?? FRONTEND_DEFAULTS.regularizations) {
-      const fit = fitDiscriminativeHead(trainReduced, outputDim, regularization, seed);
+      const fit = fitDiscriminativeProjection(space, { outputDim, regularization, seed });
       pairs = fit.pairs;
       const head = unitScale(fit.head, p);
-      const val = evaluateHead(head, fit.head.length / p, valSet);
-      candidates.push({ outputDim: fit.head.length / p, regularization, val, head });
+      const val = evaluateHead(head, fit.outputDim, valSet);
+      candidates.push({ outputDim: fit.outputDim, regularization, val, head });
       log(`closed form ${p} -> ${outputDim}, shrinkage ${regularization}: val R@1 ${val.r1.toFixed(3)} R@5 ${val.r5.toFixed(3)}`);
     }
   }
@@ -157,7 +157,7 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   const projection: FrameProjection = {
     inputDim: db.matrix.dim,
     outputDim: D,
-    weight: composeHead(result.best.params.weight, basis.basis, D, p, db.matrix.dim),
+    weight: composeProjection(space, result.best.params.weight),
     name: `lda${D}`,
     description:
       `a discriminative projection ${db.matrix.dim} -> ${D} (PCA ${p}, within-place whitening with shrinkage ${chosen.regularization}, LDA, ` +
