@@ -60,16 +60,16 @@ for (const L of args.lengths!.split(',').map(Number)) {
   console.log(`\n## frames ${frames.start}..${frames.end - 1}, L = ${L}`);
   const wrong = answers.filter((a) => Math.abs(a.winner - a.query) > 1).sort((x, y) => y.confidence - x.confidence);
   const correct = answers.filter((a) => Math.abs(a.winner - a.query) <= 1).map((a) => a.confidence);
-  console.log('most confident wrong answers (as shipped before):');
+  console.log('Most confident wrong answers (as shipped before):\n');
   for (const a of wrong.slice(0, 8)) {
     const truth = a.coarse.findIndex((c) => Math.abs(c.mapIndex - a.query) <= 5);
     console.log(
-      `  query ${a.query} (window ${a.cols}) -> map ${a.winner} (${a.winner - a.query > 0 ? '+' : ''}${a.winner - a.query}), confidence ${a.confidence.toFixed(3)}, ` +
+      `- query ${a.query} (window ${a.cols}) -> map ${a.winner} (${a.winner - a.query > 0 ? '+' : ''}${a.winner - a.query}), confidence ${a.confidence.toFixed(3)}, ` +
         `best ${a.best.toFixed(3)}, nearest other place ${a.others[0]?.toFixed(3)}, true place ${truth < 0 ? 'not voted' : `voted #${truth + 1}`}, ` +
         `${correct.filter((c) => c < a.confidence).length} correct answers less confident`,
     );
   }
-  console.log('| rule | AP | R@100%P |\n|---|---|---|');
+  console.log('\n| rule | AP | R@100%P |\n|---|---|---|');
   for (const [name, rule] of RULES) {
     const records: QueryRecord[] = answers.map((a, i) => ({ queryIndex: a.query, ranked: [a.winner], predicted: a.winner, confidence: rule(a, i, answers, L) }));
     const m = computeMetrics(records, gt);
