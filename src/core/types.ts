@@ -82,7 +82,7 @@ export interface PlaceMatch {
   queryStamp: StampNs;
   /** Best map frame for the newest query frame. */
   mapIndex: number;
-  /** In [0, 1]; higher is more certain. Usable as an acceptance threshold. */
+  /** In [0, 1]; higher is more certain. Usable as an acceptance threshold. 0 while the query window holds fewer frames than configured. */
   confidence: number;
   /** Sequence score of the winning trajectory (lower is better), in matcher units. */
   score: number;
