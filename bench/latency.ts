@@ -28,8 +28,8 @@ import { createFrontend, createRecognizer, type Frontend } from '../src/pipeline
 import { buildMap } from '../src/pipeline/build-map.js';
 import { RECORDED_LOOKAHEAD } from '../src/eval/evaluate.js';
 import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js';
-import { bagFrames } from '../src/pipeline/sources/bag.js';
-import { listImages } from '../src/pipeline/sources/image-folder.js';
+import { bagFrames } from '../src/sources/bag.js';
+import { listImages } from '../src/sources/image-folder.js';
 import { STAGES } from '../src/pipeline/timing.js';
 import { traversalDescriptors, traversalPatches } from './latency/descriptors.js';
 import { liveRun, type LiveRunResult } from './latency/live-run.js';

@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DescriptorMatrix } from '../../src/core/matrix.js';
-import { createRandom } from '../../src/demo/random.js';
+import { createRandom } from '../../src/core/random.js';
 import { loadMap, PlaceMap, saveMap } from '../../src/map/index.js';
 import type { Frontend } from '../../src/pipeline/assemble.js';
 import { hnswParams } from '../../src/pipeline/config.js';

@@ -7,7 +7,7 @@ import { DescriptorError, ModelError, SeqvprError } from '../core/errors.js';
 import { isFiniteVector } from '../core/vector.js';
 import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
 import type { EncodeTiming, FrameEncoder, SequenceEncoder } from '../encoders/types.js';
-import { voteForEnds } from './frame-votes.js';
+import { voteForEnds } from '../retrieve/frame-votes.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';

@@ -12,7 +12,7 @@ import { nsToStamp, type RosTime } from '../bag/stamp.js';
 import { MessageShapeChecker } from '../bag/validate.js';
 import { MapFormatError, SeqvprError } from '../core/errors.js';
 import type { Correspondence, MapFrameMeta, PlaceMatch, Pose, StampNs } from '../core/types.js';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 import type { LoopClosure } from '../loops/live-mapper.js';
 
 export const PLACE_MATCH_TYPE = 'seqvpr/msg/PlaceMatch';

@@ -28,7 +28,7 @@ import { readMap, saveMapService, type ServiceResponse } from './map-services.js
 import { NodeStats } from './node-stats.js';
 import { PARAMETER_NAMES, applyParameterChanges, declareNodeParams, isNodeParameter, type NodeParams } from './params.js';
 import { type LifecycleState, type ParameterChange, type RosPort, type SetParametersResult, type Timer } from './port.js';
-import { createPublishers, publishResults, type ProcessedFrame, type Publishers } from './result-publishers.js';
+import { createPublishers, publishResults, type ProcessedFrame, type Publishers } from '../sinks/ros-publishers.js';
 import { ThrottledLog } from './throttled-log.js';
 import { LOAD_MAP_TYPE, SERVICES, TOPICS, TRIGGER_TYPE } from './topics.js';
 

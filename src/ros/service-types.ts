@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definitionTextWith, parseTypeName, type TypeName } from '../bag/definitions.js';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 import { PACKAGE_NAME, RosMessageError, codecFromText, deserializeWith, serializeWith, type Codec } from './messages.js';
 
 /**

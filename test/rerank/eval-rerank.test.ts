@@ -16,7 +16,7 @@ import { loadMap, saveMap, type PlaceMap } from '../../src/map/index.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { loadPipelineConfig, pipelineConfigSchema } from '../../src/pipeline/config.js';
-import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../../src/sources/image-folder.js';
 import { StageTimer } from '../../src/pipeline/timing.js';
 import { BUILTIN_PATCH_MANIFEST } from '../../src/rerank/assemble.js';
 import { frameRange } from '../../src/train/extract.js';

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import YAML from 'yaml';
 import { nsToStamp } from '../../src/bag/stamp.js';
 import type { Frame, Pose } from '../../src/core/types.js';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { saveMap } from '../../src/map/save-map.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';

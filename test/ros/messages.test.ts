@@ -24,7 +24,7 @@ import {
   toPlaceMatchMsg,
   toPoseWithCovarianceStampedMsg,
 } from '../../src/ros/messages.js';
-import { ResultsBagWriter } from '../../src/ros/results-bag.js';
+import { ResultsBagWriter } from '../../src/sinks/results-bag.js';
 
 /** Above 2^53 ns: a Number would round it. */
 const T = 1_700_000_000_123_456_789n;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { definitionDependencies } from '../../src/bag/definitions.js';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { PACKAGE_NAME } from '../../src/ros/messages.js';
 
 const root = packageRoot();

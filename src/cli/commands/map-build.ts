@@ -6,7 +6,7 @@ import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, type Frontend } from '../../pipeline/assemble.js';
 import { buildMap } from '../../pipeline/build-map.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
-import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../frame-source.js';
+import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../../sources/open-source.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { alignedGroundTruth, groundTruthFromLists, type GroundTruth } from '../../src/eval/ground-truth.js';
 import { computeMetrics, type QueryRecord } from '../../src/eval/metrics.js';
-import { renderReportHtml, writeMetricsJson, writeReport, type ReportInput } from '../../src/eval/report.js';
+import { renderReportHtml, writeMetricsJson, writeReport, type ReportInput } from '../../src/sinks/report/report.js';
 
 const N = 30;
 

@@ -4,7 +4,7 @@
 import type { Frame } from '../core/types.js';
 import { loopRelativePose } from '../loops/loop-pose.js';
 import { placeMatchRelativePose, type RecentQueryFrames } from '../loops/place-match-pose.js';
-import type { LiveSession, SessionStep } from './live-session.js';
+import type { LiveSession, SessionStep } from '../ros/live-session.js';
 import {
   DIAGNOSTIC_ARRAY_TYPE,
   LOOP_CLOSURE_TYPE,
@@ -13,12 +13,12 @@ import {
   toLoopClosureMsg,
   toPlaceMatchMsg,
   toPoseWithCovarianceStampedMsg,
-} from './messages.js';
-import type { NodeStats } from './node-stats.js';
-import type { Mode, NodeParams } from './params.js';
-import { DIAGNOSTICS_QOS, RESULTS_QOS, type Publisher, type RosPort } from './port.js';
-import { poseCovariance } from './pose-covariance.js';
-import { TOPICS } from './topics.js';
+} from '../ros/messages.js';
+import type { NodeStats } from '../ros/node-stats.js';
+import type { Mode, NodeParams } from '../ros/params.js';
+import { DIAGNOSTICS_QOS, RESULTS_QOS, type Publisher, type RosPort } from '../ros/port.js';
+import { poseCovariance } from '../ros/pose-covariance.js';
+import { TOPICS } from '../ros/topics.js';
 
 export interface Publishers {
   placeMatch?: Publisher;

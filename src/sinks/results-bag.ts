@@ -8,7 +8,7 @@ import {
   messageDefinitionText,
   toLoopClosureMsg,
   toPlaceMatchMsg,
-} from './messages.js';
+} from '../ros/messages.js';
 
 /** Topic names of the node as launched (seqvpr_node in the root namespace: ~/place_match, ~/loop_closure). */
 export const DEFAULT_RESULT_TOPICS = {

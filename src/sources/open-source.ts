@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
-import { KeyframeSelector, selectKeyframes } from '../pipeline/keyframes.js';
-import { bagFrames, countImages } from '../pipeline/sources/bag.js';
-import { imageFolderFrames, listImages } from '../pipeline/sources/image-folder.js';
-import { positiveNumber } from './number-option.js';
+import { KeyframeSelector, selectKeyframes } from './keyframes.js';
+import { bagFrames, countImages } from './bag.js';
+import { imageFolderFrames, listImages } from './image-folder.js';
+import { positiveNumber } from '../cli/number-option.js';
 
 export interface FrameSourceArgs {
   images?: string;

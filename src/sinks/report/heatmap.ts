@@ -2,8 +2,8 @@
 // colour-mapped PNG, block-reduced so the longer side stays under ~800 px, plus a transparent mask
 // PNG (e.g. ground truth) on the same grid to lay over it.
 import sharp from 'sharp';
-import { EvalError } from '../core/errors.js';
-import { percentileSorted } from './percentile.js';
+import { EvalError } from '../../core/errors.js';
+import { percentileSorted } from '../../eval/percentile.js';
 
 /** Row-major dense matrix: value of (map r, query c) at data[r * cols + c]. */
 export interface DenseMatrixInput {

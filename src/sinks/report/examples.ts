@@ -1,8 +1,8 @@
 // Example matches for the report: which queries to show, and their images as small embedded PNGs.
 import sharp from 'sharp';
-import { EvalError } from '../core/errors.js';
-import type { GroundTruth } from './ground-truth.js';
-import { isCorrect, type QueryRecord } from './metrics.js';
+import { EvalError } from '../../core/errors.js';
+import type { GroundTruth } from '../../eval/ground-truth.js';
+import { isCorrect, type QueryRecord } from '../../eval/metrics.js';
 
 /** An image given by file path (PNG/JPEG…) or as already-encoded bytes. */
 export type ImageRef = string | Uint8Array;

@@ -2,8 +2,8 @@
 // Folders carry no clock, so stamps are synthesised at a nominal rate.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { SeqvprError } from '../../core/errors.js';
-import type { Frame } from '../../core/types.js';
+import { SeqvprError } from '../core/errors.js';
+import type { Frame } from '../core/types.js';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
 const naturalOrder = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { EvalError } from '../../src/core/errors.js';
-import { pickExamples, thumbnailDataUri } from '../../src/eval/examples.js';
+import { pickExamples, thumbnailDataUri } from '../../src/sinks/report/examples.js';
 import { groundTruthFromLists } from '../../src/eval/ground-truth.js';
 import type { QueryRecord } from '../../src/eval/metrics.js';
 

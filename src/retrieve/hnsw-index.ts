@@ -2,7 +2,7 @@
 // hnswlib's 'ip' space already returns 1 - a.b, which for unit vectors is the cosine distance the
 // rest of seqvpr uses, so distances pass through unchanged.
 import hnswlib from 'hnswlib-node';
-import type { HnswParams } from './manifest.js';
+import type { HnswParams } from '../map/manifest.js';
 import type { SearchHit } from './types.js';
 
 const { HierarchicalNSW } = hnswlib;

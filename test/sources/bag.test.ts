@@ -10,7 +10,7 @@ import { McapBagWriter } from '../../src/bag/writer.js';
 import { BagError } from '../../src/core/errors.js';
 import type { Frame, Pose } from '../../src/core/types.js';
 import { decodeImage } from '../../src/image/decode.js';
-import { bagFrames, countImages, type BagFramesOptions, type SkippedImage } from '../../src/pipeline/sources/bag.js';
+import { bagFrames, countImages, type BagFramesOptions, type SkippedImage } from '../../src/sources/bag.js';
 import { writePlacePng } from '../support/synthetic-images.js';
 
 const S = 1_000_000_000n;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { planar, yawDeg } from '../support/poses.js';
-import { interpolatePose, poseAt, slerp, sortByStamp, type StampedPose } from '../../src/pipeline/sources/pose-interpolation.js';
+import { interpolatePose, poseAt, slerp, sortByStamp, type StampedPose } from '../../src/sources/pose-interpolation.js';
 
 const S = 1_000_000_000n;
 

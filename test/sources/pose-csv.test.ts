@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SeqvprError } from '../../src/core/errors.js';
-import { parsePoseCsv } from '../../src/pipeline/sources/pose-csv.js';
+import { parsePoseCsv } from '../../src/sources/pose-csv.js';
 
 describe('pose CSV', () => {
   it('reads full poses and normalises the quaternion', () => {

@@ -1,8 +1,8 @@
 // Poses for an image folder: a CSV with one row per image, in image order. Either full 3D poses
 // (`x,y,z,qx,qy,qz,qw`) or planar ones (`x,y,yaw`, yaw in radians about +z).
 import { readFile } from 'node:fs/promises';
-import { SeqvprError } from '../../core/errors.js';
-import type { Pose } from '../../core/types.js';
+import { SeqvprError } from '../core/errors.js';
+import type { Pose } from '../core/types.js';
 
 const LAYOUTS = {
   full: ['x', 'y', 'z', 'qx', 'qy', 'qz', 'qw'],

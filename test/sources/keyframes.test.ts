@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors.js';
 import type { Frame, Pose } from '../../src/core/types.js';
-import { KeyframeSelector, keyframeConfigSchema, selectKeyframes } from '../../src/pipeline/keyframes.js';
+import { KeyframeSelector, keyframeConfigSchema, selectKeyframes } from '../../src/sources/keyframes.js';
 
 const MS = 1_000_000n;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Candidate } from '../../src/core/types.js';
-import { voteForEnds } from '../../src/pipeline/frame-votes.js';
+import { voteForEnds } from '../../src/retrieve/frame-votes.js';
 
 const hit = (mapIndex: number, distance: number): Candidate => ({ mapIndex, distance });
 const ends = (cands: Candidate[]) => cands.map((c) => c.mapIndex);

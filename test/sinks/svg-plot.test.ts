@@ -11,7 +11,7 @@ import {
   linearScale,
   niceTicks,
   renderPlot,
-} from '../../src/eval/svg-plot.js';
+} from '../../src/sinks/report/svg-plot.js';
 
 describe('eval/svg-plot', () => {
   it('niceTicks picks 1/2/5 steps inside the domain', () => {

@@ -1,6 +1,6 @@
 // Poses at image stamps: odometry and cameras run on separate clocks, so each image gets the pose
 // interpolated between the two pose samples around its stamp (linear position, slerp orientation).
-import type { Pose, StampNs } from '../../core/types.js';
+import type { Pose, StampNs } from '../core/types.js';
 
 export interface StampedPose {
   stamp: StampNs;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
-import { exactSearch } from '../../src/map/exact-search.js';
+import { exactSearch } from '../../src/retrieve/exact-search.js';
 import { randomUnitVectors } from '../support/random-unit-vectors.js';
 
 const m = (rows: number[][]): DescriptorMatrix => DescriptorMatrix.fromRows(rows.map((r) => Float32Array.from(r)));

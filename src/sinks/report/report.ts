@@ -2,11 +2,11 @@
 // with headline numbers, PR curve, difference-matrix heatmap, latency histogram, example matches,
 // per-stage timings and the config used. Also writes metrics.json.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
 import { pickExamples, thumbnailDataUri, type Example, type ThumbnailSource } from './examples.js';
-import type { GroundTruth } from './ground-truth.js';
+import type { GroundTruth } from '../../eval/ground-truth.js';
 import { reduceMatrix, renderHeatmapPng, renderMaskPng, type HeatmapMatrix } from './heatmap.js';
-import { isCorrect, type EvalMetrics, type QueryRecord } from './metrics.js';
+import { isCorrect, type EvalMetrics, type QueryRecord } from '../../eval/metrics.js';
 import {
   addBars,
   addLegend,

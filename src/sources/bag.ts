@@ -8,14 +8,14 @@ import {
   POSE_WITH_COVARIANCE_STAMPED_TYPE,
   imageFromMessage,
   poseFromMessage,
-} from '../../bag/convert.js';
-import { canonicalTypeName } from '../../bag/definitions.js';
-import { readBagMetadata } from '../../bag/metadata.js';
-import { openBag } from '../../bag/reader.js';
-import type { BagMessage, BagReader, BagTopicInfo, WarnFn } from '../../bag/types.js';
-import { BagError, SeqvprError } from '../../core/errors.js';
-import type { Frame, StampNs } from '../../core/types.js';
-import { compressedCodec } from '../../image/compressed.js';
+} from '../bag/convert.js';
+import { canonicalTypeName } from '../bag/definitions.js';
+import { readBagMetadata } from '../bag/metadata.js';
+import { openBag } from '../bag/reader.js';
+import type { BagMessage, BagReader, BagTopicInfo, WarnFn } from '../bag/types.js';
+import { BagError, SeqvprError } from '../core/errors.js';
+import type { Frame, StampNs } from '../core/types.js';
+import { compressedCodec } from '../image/compressed.js';
 import { DEFAULT_POSE_TOLERANCE_MS, poseAt, sortByStamp, type StampedPose } from './pose-interpolation.js';
 
 export const IMAGE_TYPES: readonly string[] = [IMAGE_TYPE, COMPRESSED_IMAGE_TYPE];

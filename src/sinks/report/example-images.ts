@@ -3,8 +3,8 @@
 // every frame's pixels in memory during it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Frame } from '../core/types.js';
-import { openImage } from '../image/decode.js';
+import type { Frame } from '../../core/types.js';
+import { openImage } from '../../image/decode.js';
 import type { ImageRef } from './examples.js';
 
 /** The images of the frames whose `key(frame)` is wanted, as file paths or PNG bytes. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { EvalError } from '../../src/core/errors.js';
-import { reduceMatrix, renderHeatmapPng, renderMaskPng, viridis } from '../../src/eval/heatmap.js';
+import { reduceMatrix, renderHeatmapPng, renderMaskPng, viridis } from '../../src/sinks/report/heatmap.js';
 
 // 4 map rows x 4 query columns, row-major.
 const data = Float32Array.from([

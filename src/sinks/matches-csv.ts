@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import type { MapFrameMeta } from '../core/types.js';
-import type { GroundTruth } from './ground-truth.js';
-import { isCorrect, type QueryRecord } from './metrics.js';
+import type { GroundTruth } from '../eval/ground-truth.js';
+import { isCorrect, type QueryRecord } from '../eval/metrics.js';
 
 export const MATCHES_FILE = 'matches.csv';
 
