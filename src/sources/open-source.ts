@@ -1,13 +1,12 @@
-// The frame sources every command accepts: an image folder, or a bag's image topic (with poses from
-// an odometry/pose topic), optionally thinned to keyframes by distance or time.
+// The recorded frame sources every command accepts: an image folder, or a bag's image topic (with
+// poses from an odometry/pose topic), optionally thinned to keyframes by distance or time. The
+// command-line options that name them are in src/cli/source-options.ts.
 import path from 'node:path';
-import type { Command } from 'commander';
 import { SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
 import { KeyframeSelector, selectKeyframes } from './keyframes.js';
 import { bagFrames, countImages } from './bag.js';
 import { imageFolderFrames, listImages } from './image-folder.js';
-import { positiveNumber } from '../cli/number-option.js';
 
 export interface FrameSourceArgs {
   images?: string;
@@ -25,18 +24,6 @@ export interface FrameSource {
   /** Frames the source holds before keyframing (for progress bars). */
   count: number;
   description: string;
-}
-
-/** Adds the source options to a command. */
-export function frameSourceOptions(command: Command, prefix = ''): Command {
-  const p = prefix ? `${prefix}-` : '';
-  return command
-    .option(`--${p}images <dir>`, 'folder of PNG/JPEG frames, in file-name order')
-    .option(`--${p}bag <path>`, 'ROS 2 bag (folder with metadata.yaml, .mcap or .db3)')
-    .option(`--${p}image-topic <topic>`, 'with --bag: sensor_msgs/Image or CompressedImage topic')
-    .option(`--${p}pose-topic <topic>`, 'with --bag: nav_msgs/Odometry or PoseStamped topic for poses')
-    .option(`--${p}keyframe-distance <m>`, 'keep a frame once it is this far from the last one (needs poses)', positiveNumber)
-    .option(`--${p}keyframe-period <ms>`, 'keep a frame once this much time has passed (without poses)', positiveNumber);
 }
 
 export interface FrameSourceContext {
