@@ -118,3 +118,15 @@ function distanceColumn(map: DescriptorMatrix, query: Float32Array): Float32Arra
   for (let r = 0; r < map.rows; r++) column[r] = 1 - dot(map.data, query, map.dim, r * map.dim, 0);
   return column;
 }
+
+/** Adds queries the source skipped as unanswered records, keeping records in query order. */
+export function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skipped'][number][]): void {
+  if (skipped.length === 0) return;
+  run.skipped.push(...skipped);
+  run.skipped.sort((a, b) => a.queryIndex - b.queryIndex);
+  const rows = run.records.map((record, i) => ({ record, column: run.columns[i] ?? null }));
+  for (const s of skipped) rows.push({ record: { queryIndex: s.queryIndex, ranked: [], predicted: null, confidence: 0 }, column: null });
+  rows.sort((a, b) => a.record.queryIndex - b.record.queryIndex);
+  run.records = rows.map((r) => r.record);
+  run.columns = rows.map((r) => r.column);
+}

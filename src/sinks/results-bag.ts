@@ -2,13 +2,9 @@
 // publishes, so a replay's output can be inspected with the same tools (ros2 bag, Foxglove) and
 // consumed by the same back ends as the live node's.
 import { McapBagWriter, type McapBagWriterOptions, type WrittenBag } from '../bag/writer.js';
-import {
-  LOOP_CLOSURE_TYPE,
-  PLACE_MATCH_TYPE,
-  messageDefinitionText,
-  toLoopClosureMsg,
-  toPlaceMatchMsg,
-} from '../ros/messages.js';
+import { LOOP_CLOSURE_TYPE, PLACE_MATCH_TYPE } from '../ros/message-types.js';
+import { messageDefinitionText } from '../ros/msg-definitions.js';
+import { toLoopClosureMsg, toPlaceMatchMsg } from '../ros/messages.js';
 
 /** Topic names of the node as launched (seqvpr_node in the root namespace: ~/place_match, ~/loop_closure). */
 export const DEFAULT_RESULT_TOPICS = {

@@ -5,15 +5,8 @@ import type { Frame } from '../core/types.js';
 import { loopRelativePose } from '../loops/loop-pose.js';
 import { placeMatchRelativePose, type RecentQueryFrames } from '../loops/place-match-pose.js';
 import type { LiveSession, SessionStep } from '../ros/live-session.js';
-import {
-  DIAGNOSTIC_ARRAY_TYPE,
-  LOOP_CLOSURE_TYPE,
-  PLACE_MATCH_TYPE,
-  POSE_WITH_COVARIANCE_STAMPED_TYPE,
-  toLoopClosureMsg,
-  toPlaceMatchMsg,
-  toPoseWithCovarianceStampedMsg,
-} from '../ros/messages.js';
+import { DIAGNOSTIC_ARRAY_TYPE, LOOP_CLOSURE_TYPE, PLACE_MATCH_TYPE, POSE_WITH_COVARIANCE_STAMPED_TYPE } from '../ros/message-types.js';
+import { toLoopClosureMsg, toPlaceMatchMsg, toPoseWithCovarianceStampedMsg } from '../ros/messages.js';
 import type { NodeStats } from '../ros/node-stats.js';
 import type { Mode, NodeParams } from '../ros/params.js';
 import { DIAGNOSTICS_QOS, RESULTS_QOS, type Publisher, type RosPort } from '../ros/port.js';

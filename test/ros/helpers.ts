@@ -15,7 +15,7 @@ import { createFrontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
 import { FakeTransport } from '../../src/ros/fake-transport.js';
-import { serializeMessage } from '../../src/ros/messages.js';
+import { serializeMessage } from '../../src/ros/cdr.js';
 import { SeqvprNode } from '../../src/ros/node.js';
 import type { ParameterValue } from '../../src/ros/port.js';
 import { writePlacePng, type Lighting } from '../support/synthetic-images.js';
