@@ -7,7 +7,7 @@ import type { Frame, Pose } from '../core/types.js';
 import { dot } from '../core/vector.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { pacedFrames } from '../pipeline/pace.js';
-import { recognizeLive, recognizeRecorded } from '../pipeline/stream.js';
+import { RECORDED_LOOKAHEAD, recognizeLive, recognizeRecorded } from '../pipeline/stream.js';
 import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
 import { StageTimer } from '../pipeline/timing.js';
 import type { QueryRecord } from './metrics.js';
@@ -43,9 +43,6 @@ export interface EvaluateOptions {
    */
   lookahead?: number;
 }
-
-/** Frames a recorded run encodes ahead: enough to keep sharp's pool and the encoder busy. */
-export const RECORDED_LOOKAHEAD = 4;
 
 export async function evaluate(
   frames: AsyncIterable<Frame>,

@@ -1,6 +1,6 @@
 // seqvpr_node: live place recognition as a ROS 2 managed (lifecycle) node, written against RosPort.
 //
-//   configure   load the pipeline config, encoders and map (localize / slam: map_path; map: empty)
+//   configure   load the pipeline config, encoders and map (configure.ts; localize / slam: map_path; map: empty)
 //   activate    subscribe to images (and odometry), start processing and /diagnostics
 //   deactivate  stop input and processing (the frame in flight finishes but publishes nothing)
 //   cleanup     release encoders and map
@@ -8,8 +8,10 @@
 // The node is one pipeline between a source and a sink, wired as replays are (src/pipeline/stream.ts):
 //   RosFrameSource.frames$ (frame-source.ts: decode, checks, odometry pose, keyframes)
 //     -> recognizeLive: the live overload policy (the newest waiting frame replaces older ones,
-//        which are counted as dropped) running each frame through the LiveSession
-//     -> publishResults (result-publishers.ts): place matches, poses, loop closures.
+//        which are counted as dropped) running each frame through the LiveSession (process-frame.ts)
+//     -> publishResults (src/sinks/ros-publishers.ts): place matches, poses, loop closures.
+// Parameters (params.ts), services (map-services.ts) and diagnostics (diagnostics.ts, node-stats.ts)
+// are small modules around it; this class holds the state they share and the lifecycle order.
 // Bad input is counted by reason and logged at most once per log_throttle_s per reason; it never
 // stops the node.
 import { filter, type Subscription as RxSubscription } from 'rxjs';

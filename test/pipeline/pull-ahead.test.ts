@@ -109,13 +109,13 @@ describe('pullAhead', () => {
 
 // Lookahead 1 is what recorded runs get by default (recognizeRecorded): nothing is read ahead.
 describe('pullAhead with lookahead 1', () => {
-  const pullThrough = <T, R>(source: AsyncIterable<T>, work: (value: T) => Promise<R>) => pullAhead(source, async (v: T) => v, (v) => work(v), 1);
+  const pullOneAtATime = <T, R>(source: AsyncIterable<T>, work: (value: T) => Promise<R>) => pullAhead(source, async (v: T) => v, (v) => work(v), 1);
 
   it('pulls the next value only after the work on the previous one finished', async () => {
     const log: string[] = [];
     const { calls, work } = controllableWork();
     const out = record(
-      pullThrough(loggingSource([1, 2, 3], log), (v) => {
+      pullOneAtATime(loggingSource([1, 2, 3], log), (v) => {
         log.push(`work ${v}`);
         return work(v);
       }),
@@ -139,7 +139,7 @@ describe('pullAhead with lookahead 1', () => {
   it('stops pulling on unsubscribe and closes the iterator', async () => {
     const log: string[] = [];
     const { calls, work } = controllableWork();
-    const out = record(pullThrough(loggingSource([1, 2, 3], log), work));
+    const out = record(pullOneAtATime(loggingSource([1, 2, 3], log), work));
     await settle();
     assert.deepEqual(log, ['pull 1']);
     out.subscription.unsubscribe();
@@ -154,7 +154,7 @@ describe('pullAhead with lookahead 1', () => {
     const log: string[] = [];
     const gate = deferred<void>();
     let worked = 0;
-    const subscription = pullThrough(loggingSource([1, 2], log, () => gate.promise), async () => {
+    const subscription = pullOneAtATime(loggingSource([1, 2], log, () => gate.promise), async () => {
       worked++;
       return 0;
     }).subscribe();
@@ -171,7 +171,7 @@ describe('pullAhead with lookahead 1', () => {
     const log: string[] = [];
     const boom = new Error('bad frame');
     const out = record(
-      pullThrough(loggingSource([1, 2, 3], log), async (v) => {
+      pullOneAtATime(loggingSource([1, 2, 3], log), async (v) => {
         if (v === 2) throw boom;
         return v;
       }),
@@ -188,7 +188,7 @@ describe('pullAhead with lookahead 1', () => {
       yield 1;
       throw boom;
     })();
-    const out = record(pullThrough(source, async (v) => v * 10));
+    const out = record(pullOneAtATime(source, async (v) => v * 10));
     await settle();
     assert.deepEqual(out.values, [10]);
     assert.deepEqual(out.errors, [boom]);
@@ -196,7 +196,7 @@ describe('pullAhead with lookahead 1', () => {
   });
 
   it('completes on an empty source', async () => {
-    const out = record(pullThrough(loggingSource([], []), async (v) => v));
+    const out = record(pullOneAtATime(loggingSource([], []), async (v) => v));
     await settle();
     assert.equal(out.completed, true);
     assert.deepEqual(out.values, []);
