@@ -1,5 +1,5 @@
-// seqvpr's side of the scale bench: exact search (src/map/exact-search.ts) and the map's HNSW
-// (hnswlib-node via src/map/hnsw-index.ts), timed one query at a time as the live node queries.
+// seqvpr's side of the scale bench: exact search (src/retrieve/exact-search.ts) and the map's HNSW
+// (hnswlib-node via src/retrieve/hnsw-index.ts), timed one query at a time as the live node queries.
 // hnswlib-node builds and searches on one thread (the binding has no parallel add or search).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
