@@ -18,7 +18,7 @@ import { DescriptorMatrix } from '../src/core/matrix.js';
 import { l2NormalizeInPlace } from '../src/core/vector.js';
 import { alignedGroundTruth } from '../src/eval/ground-truth.js';
 import { computeMetrics } from '../src/eval/metrics.js';
-import { exactSearch } from '../src/map/exact-search.js';
+import { exactSearch } from '../src/retrieve/exact-search.js';
 import { pipelineConfigSchema } from '../src/pipeline/config.js';
 import { windowConfidence } from '../src/pipeline/recognizer.js';
 import { composeProjection, fitDiscriminativeProjection, projectRows, reduceTrainingPair } from '../src/train/frontend/discriminative.js';

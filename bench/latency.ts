@@ -26,10 +26,10 @@ import { DEMO_IMAGE_TOPIC, DEMO_POSE_TOPIC, generateDemo } from '../src/demo/gen
 import type { PlaceMap } from '../src/map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
-import { RECORDED_LOOKAHEAD } from '../src/eval/evaluate.js';
+import { RECORDED_LOOKAHEAD } from '../src/pipeline/stream.js';
 import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js';
-import { bagFrames } from '../src/pipeline/sources/bag.js';
-import { listImages } from '../src/pipeline/sources/image-folder.js';
+import { bagFrames } from '../src/sources/bag.js';
+import { listImages } from '../src/sources/image-folder.js';
 import { STAGES } from '../src/pipeline/timing.js';
 import { traversalDescriptors, traversalPatches } from './latency/descriptors.js';
 import { liveRun, type LiveRunResult } from './latency/live-run.js';

@@ -20,7 +20,7 @@ import { computeMetrics, type EvalMetrics } from '../src/eval/metrics.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { pipelineConfigSchema } from '../src/pipeline/config.js';
-import { imageFolderFrames } from '../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../src/sources/image-folder.js';
 
 const { values: args } = parseArgs({
   options: {

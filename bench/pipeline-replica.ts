@@ -4,13 +4,13 @@
 // stretches it gives the bench's numbers: R@1 0.830 / R@100%P 0.767 at L = 10 on frames 0-1199).
 import type { Candidate } from '../src/core/types.js';
 import type { DescriptorMatrix } from '../src/core/matrix.js';
-import { exactSearch } from '../src/map/exact-search.js';
+import { exactSearch } from '../src/retrieve/exact-search.js';
 import { createMatcher } from '../src/match/create-matcher.js';
 import { RollingDifferenceMatrix } from '../src/match/rolling-difference-matrix.js';
 import { velocityRange } from '../src/match/seqslam.js';
 import { VelocitySweep } from '../src/match/velocity-sweep.js';
 import type { PipelineConfig } from '../src/pipeline/config.js';
-import { voteForEnds } from '../src/pipeline/frame-votes.js';
+import { voteForEnds } from '../src/retrieve/frame-votes.js';
 
 /** What the replica keeps per query: the answer and what each rule needs. */
 export interface Answer {

@@ -11,7 +11,7 @@ import { buildMapFromSource } from '../src/cli/commands/map-build.js';
 import { runEval } from '../src/cli/commands/eval.js';
 import { generateDemo } from '../src/demo/generate.js';
 import type { AppearanceName } from '../src/demo/appearance.js';
-import { packageRoot } from '../src/encoders/package-root.js';
+import { packageRoot } from '../src/core/package-root.js';
 import { saveMap } from '../src/map/save-map.js';
 import { createFrontend } from '../src/pipeline/assemble.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig } from '../src/pipeline/config.js';

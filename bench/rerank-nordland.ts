@@ -16,14 +16,14 @@ import type { Frame } from '../src/core/types.js';
 import { CachingFrameEncoder } from '../src/encoders/caching.js';
 import { createFrameEncoder } from '../src/encoders/factory.js';
 import { OnnxFrameEncoder } from '../src/encoders/onnx-frame-encoder.js';
-import { packageRoot } from '../src/encoders/package-root.js';
+import { packageRoot } from '../src/core/package-root.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { alignedGroundTruth } from '../src/eval/ground-truth.js';
 import { computeMetrics } from '../src/eval/metrics.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig, pipelineConfigSchema } from '../src/pipeline/config.js';
-import { imageFolderFrames } from '../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../src/sources/image-folder.js';
 import { BUILTIN_PATCH_MANIFEST } from '../src/rerank/assemble.js';
 import { frameRange, parseRange } from '../src/train/extract.js';
 

@@ -28,7 +28,7 @@ import { computeMetrics } from '../src/eval/metrics.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { loadPipelineConfig, pipelineConfigSchema } from '../src/pipeline/config.js';
-import { imageFolderFrames } from '../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../src/sources/image-folder.js';
 import { composeFrontend } from '../src/train/compose.js';
 import { extractDescriptors, frameRange, parseRange } from '../src/train/extract.js';
 import { readNpyMatrix } from '../src/train/npy.js';

@@ -1,6 +1,6 @@
 // Memory curves of the soak test: samples of process.memoryUsage() (after a full GC when node runs
 // with --expose-gc), a plateau verdict, and the curve as a markdown table and an SVG plot.
-import { addLegend, addPolyline, createPlot, renderPlot } from '../src/eval/svg-plot.js';
+import { addLegend, addPolyline, createPlot, renderPlot } from '../src/sinks/report/svg-plot.js';
 
 export interface MemorySample {
   /** Frames through the pipeline when sampled (for overload runs: frames offered). */

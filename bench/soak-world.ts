@@ -5,7 +5,7 @@
 import type { Frame, RawImage } from '../src/core/types.js';
 import { nsToStamp } from '../src/bag/stamp.js';
 import { McapBagWriter } from '../src/bag/writer.js';
-import { bagFrames } from '../src/pipeline/sources/bag.js';
+import { bagFrames } from '../src/sources/bag.js';
 import { mulberry32 } from '../test/support/random-unit-vectors.js';
 
 export const WIDTH = 64;

@@ -8,7 +8,7 @@ import { DescriptorMatrix } from '../../src/core/matrix.js';
 import type { Frame } from '../../src/core/types.js';
 import type { Frontend } from '../../src/pipeline/assemble.js';
 import { centredFrameBatches } from '../../src/pipeline/centred-frames.js';
-import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../../src/sources/image-folder.js';
 
 async function* firstFrames<T>(frames: AsyncIterable<T>, n: number): AsyncGenerator<T> {
   let i = 0;

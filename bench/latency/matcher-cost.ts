@@ -7,11 +7,11 @@ import { performance } from 'node:perf_hooks';
 import type { Candidate } from '../../src/core/types.js';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
 import { summariseLatency, type LatencySummary } from '../../src/eval/percentile.js';
-import { exactSearch } from '../../src/map/exact-search.js';
+import { exactSearch } from '../../src/retrieve/exact-search.js';
 import type { MatcherConfigInput } from '../../src/match/config.js';
 import { createMatcher } from '../../src/match/create-matcher.js';
 import { RollingDifferenceMatrix } from '../../src/match/rolling-difference-matrix.js';
-import { voteForEnds } from '../../src/pipeline/frame-votes.js';
+import { voteForEnds } from '../../src/retrieve/frame-votes.js';
 
 export interface MatcherVariant {
   name: string;

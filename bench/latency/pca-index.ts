@@ -7,10 +7,10 @@
 import { performance } from 'node:perf_hooks';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
 import { dot } from '../../src/core/vector.js';
-import { createRandom } from '../../src/demo/random.js';
+import { createRandom } from '../../src/core/random.js';
 import { summariseLatency } from '../../src/eval/percentile.js';
-import { exactSearch } from '../../src/map/exact-search.js';
-import { DEFAULT_HNSW_PARAMS, HnswIndex } from '../../src/map/hnsw-index.js';
+import { exactSearch } from '../../src/retrieve/exact-search.js';
+import { DEFAULT_HNSW_PARAMS, HnswIndex } from '../../src/retrieve/hnsw-index.js';
 import { fitPca, projectPca } from '../../src/train/pca.js';
 
 export interface IndexRow {

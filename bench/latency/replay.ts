@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Frame } from '../../src/core/types.js';
 import { evaluate, type EvaluationRun } from '../../src/eval/evaluate.js';
 import type { PlaceRecognizer } from '../../src/pipeline/recognizer.js';
-import { bagFrames } from '../../src/pipeline/sources/bag.js';
+import { bagFrames } from '../../src/sources/bag.js';
 
 export interface ReplayResult {
   frames: number;

@@ -14,8 +14,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DescriptorMatrix } from '../../src/core/matrix.js';
-import { createRandom } from '../../src/demo/random.js';
-import { loadMap, PlaceMap, saveMap } from '../../src/map/index.js';
+import { createRandom } from '../../src/core/random.js';
+import { loadMap } from '../../src/map/load-map.js';
+import { PlaceMap } from '../../src/map/place-map.js';
+import { saveMap } from '../../src/map/save-map.js';
 import type { Frontend } from '../../src/pipeline/assemble.js';
 import { hnswParams } from '../../src/pipeline/config.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
-import type { HnswParams } from '../../src/map/index.js';
+import type { HnswParams } from '../../src/map/manifest.js';
 import { writeNpyMatrix } from '../../src/train/npy.js';
 import type { Dataset } from './data.js';
 import type { BuildResult, GroundTruth, QueryResult } from './seqvpr-side.js';

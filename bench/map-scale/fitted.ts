@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
 import { dot, l2NormalizeInPlace } from '../../src/core/vector.js';
-import { createRandom, type Random } from '../../src/demo/random.js';
+import { createRandom, type Random } from '../../src/core/random.js';
 import { readNpyMatrix, writeNpyMatrix } from '../../src/train/npy.js';
 import { fitPca } from '../../src/train/pca.js';
 import type { Dataset } from './data.js';

@@ -1,7 +1,7 @@
 // Result records of the scale bench (one JSON line each, so separate runs can be combined) and
 // their markdown tables.
 import { summariseLatency, type LatencySummary } from '../../src/eval/percentile.js';
-import type { HnswParams } from '../../src/map/index.js';
+import type { HnswParams } from '../../src/map/manifest.js';
 import type { BuildResult, IoResult, QueryResult } from './seqvpr-side.js';
 
 export interface Latency {

@@ -1,11 +1,16 @@
-// seqvpr's side of the scale bench: exact search (src/map/exact-search.ts) and the map's HNSW
-// (hnswlib-node via src/map/hnsw-index.ts), timed one query at a time as the live node queries.
+// seqvpr's side of the scale bench: exact search (src/retrieve/exact-search.ts) and the map's HNSW
+// (hnswlib-node via src/retrieve/hnsw-index.ts), timed one query at a time as the live node queries.
 // hnswlib-node builds and searches on one thread (the binding has no parallel add or search).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DescriptorMatrix } from '../../src/core/matrix.js';
-import { HnswIndex, PlaceMap, exactSearch, loadMap, saveMap, type HnswParams } from '../../src/map/index.js';
+import { HnswIndex } from '../../src/retrieve/hnsw-index.js';
+import { PlaceMap } from '../../src/map/place-map.js';
+import { exactSearch } from '../../src/retrieve/exact-search.js';
+import { loadMap } from '../../src/map/load-map.js';
+import { saveMap } from '../../src/map/save-map.js';
+import { type HnswParams } from '../../src/map/manifest.js';
 
 /** Exact top-k labels per query, row-major [queries x k]. */
 export interface GroundTruth {

@@ -1,5 +1,6 @@
 // `ros2 bag info`-style text for a BagInfo (the CLI prints it as is).
 import { basename } from 'node:path';
+import { formatStamp } from './stamp.js';
 import type { BagInfo } from './types.js';
 
 const LABEL_WIDTH = 19;
@@ -19,17 +20,10 @@ function size(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** Seconds with all nine decimals: bigint division keeps stamps above 2^53 exact. */
-function seconds(ns: bigint): string {
-  const sign = ns < 0n ? '-' : '';
-  const abs = ns < 0n ? -ns : ns;
-  return `${sign}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')}`;
-}
-
 function instant(ns: bigint): string {
   const iso = new Date(Number(ns / 1_000_000n)).toISOString();
   const nanos = (((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${nanos}Z (${seconds(ns)})`;
+  return `${iso.slice(0, 19)}.${nanos}Z (${formatStamp(ns)})`;
 }
 
 export function formatBagInfo(info: BagInfo): string {
@@ -39,7 +33,7 @@ export function formatBagInfo(info: BagInfo): string {
     `${label('Storage id')}${info.storage}`,
   ];
   if (info.rosDistro) lines.push(`${label('ROS Distro')}${info.rosDistro}`);
-  lines.push(`${label('Duration')}${seconds(info.durationNs)}s`);
+  lines.push(`${label('Duration')}${formatStamp(info.durationNs)}s`);
   if (info.start !== undefined) lines.push(`${label('Start')}${instant(info.start)}`);
   if (info.end !== undefined) lines.push(`${label('End')}${instant(info.end)}`);
   lines.push(`${label('Messages')}${info.messageCount}`);

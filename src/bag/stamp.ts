@@ -22,3 +22,10 @@ export function nsToStamp(ns: StampNs): RosTime {
   }
   return { sec: Number(sec), nanosec: Number(nanosec) };
 }
+
+/** Seconds with all nine decimals, sign kept (`-0.500000000`): bigint keeps stamps above 2^53 exact. */
+export function formatStamp(ns: StampNs): string {
+  const sign = ns < 0n ? '-' : '';
+  const abs = ns < 0n ? -ns : ns;
+  return `${sign}${abs / NS_PER_S}.${(abs % NS_PER_S).toString().padStart(9, '0')}`;
+}

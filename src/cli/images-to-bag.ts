@@ -9,8 +9,8 @@ import { ImageDecodeError, SeqvprError } from '../core/errors.js';
 import type { Pose } from '../core/types.js';
 import { sniffCodec } from '../image/compressed.js';
 import { decodeImage } from '../image/decode.js';
-import { listImages } from '../pipeline/sources/image-folder.js';
-import { readPoseCsv } from '../pipeline/sources/pose-csv.js';
+import { listImages } from '../sources/image-folder.js';
+import { readPoseCsv } from '../sources/pose-csv.js';
 
 /** Stamp of the first image (2020-09-13T12:26:40Z): fixed, so the same folder always gives the same bag. */
 export const IMAGES_EPOCH_NS = 1_600_000_000_000_000_000n;

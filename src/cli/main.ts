@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBag } from './commands/bag.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEval } from './commands/eval.js';
+import { registerReplay } from './commands/replay.js';
 import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
 import { registerLoops } from './commands/loops.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMapBuild(program);
   registerMapMerge(program);
   registerEval(program);
+  registerReplay(program);
   registerLoops(program);
   registerBag(program);
   registerDemo(program);

@@ -9,7 +9,7 @@ import { McapBagWriter } from '../bag/writer.js';
 import { BagError, ConfigError } from '../core/errors.js';
 import type { StampNs } from '../core/types.js';
 import { appearanceByName, type Appearance, type AppearanceName } from './appearance.js';
-import { mixSeed } from './random.js';
+import { mixSeed } from '../core/random.js';
 import { renderJpeg } from './render.js';
 import { DEFAULT_CAMERA, type CameraModel } from './scene.js';
 import { mapTraversal, queryTraversal, type Traversal, type TraversalPose } from './traversal.js';

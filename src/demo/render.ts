@@ -2,7 +2,7 @@
 // Gaussian sensor noise, seeded by the frame so any frame renders the same bytes alone or in a run.
 import sharp from 'sharp';
 import type { Appearance } from './appearance.js';
-import { createRandom, mixSeed, randomUint16s } from './random.js';
+import { createRandom, mixSeed, randomUint16s } from '../core/random.js';
 import { DEFAULT_CAMERA, sceneSvg, type CameraModel, type CameraPose } from './scene.js';
 import type { World } from './world.js';
 

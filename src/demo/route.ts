@@ -2,7 +2,7 @@
 // has straights and curves of varying radius. Being star-shaped around the origin it never crosses
 // itself. Driving it more than once revisits the start, which gives single-session loop closures.
 import { ConfigError } from '../core/errors.js';
-import { createRandom, mixSeed } from './random.js';
+import { createRandom, mixSeed } from '../core/random.js';
 
 export interface RoutePoint {
   x: number;

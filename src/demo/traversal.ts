@@ -2,7 +2,7 @@
 // keeps a lane offset with smooth wobble; a camera samples its pose at a fixed rate. Jitter depends
 // on distance, not time, so a standing vehicle reports exactly the same pose frame after frame.
 import { ConfigError } from '../core/errors.js';
-import { mixSeed, smoothNoise } from './random.js';
+import { mixSeed, smoothNoise } from '../core/random.js';
 import type { Route } from './route.js';
 import type { CameraPose } from './scene.js';
 

@@ -3,7 +3,7 @@
 // differ, while repeated themes, palettes and evenly spaced street lamps give realistic aliasing.
 // Everything is in world metres; colours are base (daylight) colours that appearances transform.
 import { ConfigError } from '../core/errors.js';
-import { createRandom, mixSeed, type Random } from './random.js';
+import { createRandom, mixSeed, type Random } from '../core/random.js';
 import { makeRoute, type Route } from './route.js';
 
 export type Rgb = readonly [number, number, number];

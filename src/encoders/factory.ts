@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseConfig } from '../core/parse-config.js';
 import { OnnxFrameEncoder } from './onnx-frame-encoder.js';
 import { onnxRuntimeConfigShape } from './onnx-model.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../core/package-root.js';
 import { PatchNormEncoder } from './patchnorm.js';
 import type { FrameEncoder } from './types.js';
 import { WorkerFrameEncoder } from './worker-frame-encoder.js';

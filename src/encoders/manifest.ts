@@ -6,6 +6,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ModelError } from '../core/errors.js';
+import { modelInputSchema } from '../image/model-input.js';
 
 export const MANIFEST_VERSION = 1;
 
@@ -17,21 +18,7 @@ export const frameModelManifestSchema = z
     name: z.string().min(1),
     /** ONNX file, relative to the manifest's folder. */
     model: z.string().min(1),
-    input: z
-      .object({
-        name: z.string().min(1),
-        width: z.number().int().positive(),
-        height: z.number().int().positive(),
-        /** stretch: resize ignoring aspect; crop: cover then centre-crop; pad: contain then pad. */
-        resize: z.enum(['stretch', 'crop', 'pad']).default('stretch'),
-        channels: z.enum(['rgb', 'bgr', 'gray']).default('rgb'),
-        layout: z.enum(['nchw', 'nhwc']).default('nchw'),
-        /** Pixel value multiplier applied first (1/255 maps bytes to [0,1]). */
-        scale: z.number().positive().default(1 / 255),
-        mean: z.array(z.number()).min(1).max(3).default([0, 0, 0]),
-        std: z.array(z.number().positive()).min(1).max(3).default([1, 1, 1]),
-      })
-      .strict(),
+    input: modelInputSchema,
     output: z
       .object({
         name: z.string().min(1),

@@ -1,19 +1,9 @@
 // Contracts for frame encoders (image -> descriptor) and sequence encoders (window -> descriptor).
 import type { ImageSource } from '../core/types.js';
+import type { EncodeTiming } from '../image/timing.js';
 
-/**
- * Where an encode call spent its time, in ms, summed over the batch: `decode` (the sharp pipeline:
- * decode + resize) and `preprocess` (pixels -> model input). Encoders add to the fields they know.
- */
-export interface EncodeTiming {
-  decode?: number;
-  preprocess?: number;
-}
-
-/** Adds `ms` to one field of an optional timing sink. */
-export function addTime(timing: EncodeTiming | undefined, key: keyof EncodeTiming, ms: number): void {
-  if (timing) timing[key] = (timing[key] ?? 0) + ms;
-}
+// Encoders report decode / preprocess time in the image stage's terms.
+export { addTime, type EncodeTiming } from '../image/timing.js';
 
 export interface FrameEncoder {
   /** Stable id written into map manifests, e.g. "patchnorm-32x16" or "onnx:<name>". */

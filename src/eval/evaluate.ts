@@ -7,7 +7,7 @@ import type { Frame, Pose } from '../core/types.js';
 import { dot } from '../core/vector.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { pacedFrames } from '../pipeline/pace.js';
-import { recognizeLive, recognizeRecorded } from '../pipeline/stream.js';
+import { RECORDED_LOOKAHEAD, recognizeLive, recognizeRecorded } from '../pipeline/stream.js';
 import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
 import { StageTimer } from '../pipeline/timing.js';
 import type { QueryRecord } from './metrics.js';
@@ -43,9 +43,6 @@ export interface EvaluateOptions {
    */
   lookahead?: number;
 }
-
-/** Frames a recorded run encodes ahead: enough to keep sharp's pool and the encoder busy. */
-export const RECORDED_LOOKAHEAD = 4;
 
 export async function evaluate(
   frames: AsyncIterable<Frame>,
@@ -117,4 +114,16 @@ function distanceColumn(map: DescriptorMatrix, query: Float32Array): Float32Arra
   const column = new Float32Array(map.rows);
   for (let r = 0; r < map.rows; r++) column[r] = 1 - dot(map.data, query, map.dim, r * map.dim, 0);
   return column;
+}
+
+/** Adds queries the source skipped as unanswered records, keeping records in query order. */
+export function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skipped'][number][]): void {
+  if (skipped.length === 0) return;
+  run.skipped.push(...skipped);
+  run.skipped.sort((a, b) => a.queryIndex - b.queryIndex);
+  const rows = run.records.map((record, i) => ({ record, column: run.columns[i] ?? null }));
+  for (const s of skipped) rows.push({ record: { queryIndex: s.queryIndex, ranked: [], predicted: null, confidence: 0 }, column: null });
+  rows.sort((a, b) => a.record.queryIndex - b.record.queryIndex);
+  run.records = rows.map((r) => r.record);
+  run.columns = rows.map((r) => r.column);
 }

@@ -15,6 +15,16 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * The middle of the values without interpolation: for an even count the upper of the two middle
+ * ones, so the result is always one of the values (a measured distance, not a blend). NaN when empty.
+ */
+export function upperMedian(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 export interface LatencySummary {
   p50: number;
   p95: number;

@@ -4,12 +4,12 @@ import { performance } from 'node:perf_hooks';
 import type { FitEnum } from 'sharp';
 import { ModelError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
-import type { FrameModelManifest } from '../encoders/manifest.js';
-import { addTime, type EncodeTiming } from '../encoders/types.js';
+import type { ModelInputSpec } from './model-input.js';
+import { addTime, type EncodeTiming } from './timing.js';
 import { openImage, runToPixels, toChannels } from './decode.js';
 import type { Pixels } from './pixels.js';
 
-export type ModelInputSpec = FrameModelManifest['input'];
+export type { ModelInputSpec } from './model-input.js';
 
 /** Manifest resize modes in sharp's words: stretch ignores aspect, crop covers, pad letterboxes. */
 const SHARP_FIT: Record<ModelInputSpec['resize'], keyof FitEnum> = { stretch: 'fill', crop: 'cover', pad: 'contain' };

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Correspondence, Frame, StampNs } from '../core/types.js';
 import type { PlaceMap } from '../map/place-map.js';
 import { createRecognizer, type Frontend } from '../pipeline/assemble.js';
-import type { FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
+import type { EncodedFrame, FrameResult, PlaceRecognizer } from '../pipeline/recognizer.js';
 
 export const loopConfigSchema = z
   .object({
@@ -101,8 +101,18 @@ export class LiveMapper {
    * order; their `index` should be their map index (keyframes numbered from 0).
    */
   async process(frame: Frame): Promise<LiveMapStep> {
+    return this.processEncoded(frame, await this.encodeFrame(frame));
+  }
+
+  /** The stateless half of process (the frame through the encoders): recorded runs run it ahead. */
+  encodeFrame(frame: Frame): Promise<EncodedFrame> {
+    return this.recognizer.encodeFrame(frame);
+  }
+
+  /** The stateful half of process, in frame order: match against the map so far, then append. */
+  async processEncoded(frame: Frame, encoded: EncodedFrame): Promise<LiveMapStep> {
     this.lastSearchable = 0;
-    const result = await this.recognizer.process(frame);
+    const result = await this.recognizer.processEncoded(frame, encoded);
     const searchable = this.lastSearchable;
     if (result.kind === 'skipped') return { result, searchable, mapIndex: null, loop: null };
     const mapIndex = this.map.add(

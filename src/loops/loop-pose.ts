@@ -5,6 +5,7 @@
 import type { Correspondence, MapFrameMeta, Pose } from '../core/types.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { dot } from '../core/vector.js';
+import { upperMedian } from '../eval/percentile.js';
 import { alongTrackSpread } from '../relpose/along-track.js';
 import { estimateRelativePose, type ImageEvidence, type PosePair, type RelativePoseResult } from '../relpose/estimate.js';
 import type { LoopClosure } from './live-mapper.js';
@@ -87,9 +88,7 @@ export function frameSpacing(index: number, poseOf: (i: number) => Pose | undefi
     const b = poseOf(i);
     if (a && b) steps.push(Math.hypot(b.position.x - a.position.x, b.position.y - a.position.y, b.position.z - a.position.z));
   }
-  if (steps.length === 0) return 0;
-  steps.sort((x, y) => x - y);
-  return steps[Math.floor(steps.length / 2)];
+  return steps.length === 0 ? 0 : upperMedian(steps);
 }
 
 /**

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import type { MapFrameMeta } from '../core/types.js';
-import { addPolyline, createPlot, escapeXml, renderPlot, type Plot } from '../eval/svg-plot.js';
+import { addPolyline, createPlot, escapeXml, renderPlot, type Plot } from '../sinks/report/svg-plot.js';
 import type { LoopClosure } from './live-mapper.js';
 import { isCorrectLoop, type LoopScores } from './loop-eval.js';
 

@@ -1,10 +1,13 @@
 // One live-mapping run over recorded frames: the map grows frame by frame, loop closures are
 // collected, and (with poses) scored against ground truth.
+import { lastValueFrom, tap } from 'rxjs';
 import type { SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
 import { PlaceMap } from '../map/place-map.js';
 import type { Frontend } from '../pipeline/assemble.js';
 import { hnswParams } from '../pipeline/config.js';
+import type { FrameInfo } from '../pipeline/recognizer.js';
+import { RECORDED_LOOKAHEAD, recognizeRecorded } from '../pipeline/stream.js';
 import { StageTimer } from '../pipeline/timing.js';
 import { LiveMapper, type LoopClosure, type LoopConfig } from './live-mapper.js';
 import { scoreLoops, type LoopScores } from './loop-eval.js';
@@ -31,7 +34,9 @@ export interface RunLoopsOptions {
   /** Ground-truth distance for scoring (metres); scoring needs poses. */
   toleranceM: number;
   onFrame?: (done: number) => void;
-  onSkip?: (frame: Frame, error: SeqvprError) => void;
+  onSkip?: (frame: FrameInfo, error: SeqvprError) => void;
+  /** Frames encoded ahead of the one being matched (default RECORDED_LOOKAHEAD); results do not depend on it. */
+  lookahead?: number;
   /** A saved map to continue: the run becomes a new session of it and closes loops with it too. */
   map?: PlaceMap;
 }
@@ -51,18 +56,21 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
   // Loaded keyframes were never queries: nothing was searchable for them.
   const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: new Array<number>(loaded).fill(0), skipped: 0, stageTimer: new StageTimer(), scores: null, config };
   let done = 0;
-  for await (const frame of frames) {
-    const step = await mapper.process(frame);
-    run.stageTimer.record(step.result.times);
-    if (step.result.kind === 'skipped') {
-      run.skipped++;
-      options.onSkip?.(frame, step.result.error);
-    } else {
-      run.searchableBefore.push(step.searchable);
-    }
-    if (step.loop) run.loops.push(step.loop);
-    options.onFrame?.(++done);
-  }
+  // The recorded-run operator eval uses: the next frames are encoded ahead, matched in order.
+  const steps$ = recognizeRecorded(frames, mapper, options.lookahead ?? RECORDED_LOOKAHEAD).pipe(
+    tap((step) => {
+      run.stageTimer.record(step.result.times);
+      if (step.result.kind === 'skipped') {
+        run.skipped++;
+        options.onSkip?.(step.result.frame, step.result.error);
+      } else {
+        run.searchableBefore.push(step.searchable);
+      }
+      if (step.loop) run.loops.push(step.loop);
+      options.onFrame?.(++done);
+    }),
+  );
+  await lastValueFrom(steps$, { defaultValue: undefined });
   run.relativePoses = run.loops.map((loop) => loopRelativePose(map, loop));
   if (map.hasPoses) run.scores = scoreLoops(run.loops, map.frames, run.searchableBefore, options.toleranceM);
   return run;

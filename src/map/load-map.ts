@@ -7,7 +7,7 @@ import { DescriptorMatrix } from '../core/matrix.js';
 import { MapFormatError } from '../core/errors.js';
 import { findInterruptedSaves } from './atomic-dir.js';
 import { assertCompatible, type ExpectedEncoders } from './compatibility.js';
-import { HnswIndex } from './hnsw-index.js';
+import { HnswIndex } from '../retrieve/hnsw-index.js';
 import { parseMapManifest, type HnswParams, type MapManifest } from './manifest.js';
 import { MAP_FILES, bytesToFloat32, bytesToInt32, decodeFrameMeta, sha256Hex } from './map-files.js';
 import { PlaceMap } from './place-map.js';

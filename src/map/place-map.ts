@@ -6,12 +6,12 @@ import { partitionPoint } from '../core/partition-point.js';
 import type { Candidate, MapFrameMeta, Pose } from '../core/types.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { ConfigError, DescriptorError, MapFormatError } from '../core/errors.js';
-import { exactSearch } from './exact-search.js';
+import { exactSearch } from '../retrieve/exact-search.js';
 import { GrowableInt32, GrowableMatrix } from './growable.js';
-import { DEFAULT_HNSW_PARAMS, HnswIndex } from './hnsw-index.js';
+import { DEFAULT_HNSW_PARAMS, HnswIndex } from '../retrieve/hnsw-index.js';
 import { mapInfoSchema, type HnswParams } from './manifest.js';
 import { PatchStore, type PatchInfo } from './patch-store.js';
-import type { SearchHit, SearchOptions } from './types.js';
+import type { SearchHit, SearchOptions } from '../retrieve/types.js';
 import { assertMapDescriptor } from './validate-descriptor.js';
 
 export interface FrameEncoderInfo {

@@ -12,7 +12,8 @@ import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from './normalizer.js';
-import { PlaceRecognizer, type MapView, type RecognizerOptions } from './recognizer.js';
+import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
+import { mapView } from '../retrieve/map-view.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
 import type { PatchInfo } from '../map/patch-store.js';
 
@@ -72,26 +73,6 @@ export async function createFrontend(loaded: LoadedConfig, context: AssembleCont
     async close() {
       await Promise.all([frameEncoder.close(), sequenceEncoder?.close(), patchEncoder?.encoder.close()]);
     },
-  };
-}
-
-/** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
-export function mapView(map: PlaceMap, mode: 'hnsw' | 'exact'): MapView {
-  return {
-    get frames() {
-      return map.frames;
-    },
-    get frameDescriptors() {
-      return map.frameDescriptors;
-    },
-    get hasSequences() {
-      return map.sequenceCount > 0;
-    },
-    get patches() {
-      return map.patches;
-    },
-    searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
-    searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
   };
 }
 

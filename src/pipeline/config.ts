@@ -9,10 +9,10 @@ import { parseConfig } from '../core/parse-config.js';
 import { frameEncoderConfigSchema } from '../encoders/factory.js';
 import { sequenceEncoderConfigSchema } from '../encoders/sequence/factory.js';
 import { hnswParamsSchema } from '../map/manifest.js';
-import { DEFAULT_HNSW_PARAMS } from '../map/hnsw-index.js';
+import { DEFAULT_HNSW_PARAMS } from '../retrieve/hnsw-index.js';
 import { matcherConfigSchema } from '../match/config.js';
 import { centeringConfigSchema } from './normalizer.js';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 import { rerankConfigSchema } from '../rerank/config.js';
 
 export const retrievalConfigSchema = z

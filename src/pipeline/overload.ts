@@ -3,7 +3,6 @@
 // as dropped. So the pipeline always works on the newest frame and never holds more than one
 // waiting frame, however fast the camera publishes.
 import { Observable, type OperatorFunction } from 'rxjs';
-import { pullAhead } from './pull-ahead.js';
 
 export interface DropCounter {
   dropped: number;
@@ -62,13 +61,4 @@ export function processNewest<T, R>(
         subscription.unsubscribe();
       };
     });
-}
-
-/**
- * Pulls values from an async iterable one at a time and only asks for the next one after
- * `work` finished the previous: back-pressure for offline sources (folders, bags) so that
- * reading never runs ahead of processing and memory stays flat.
- */
-export function pullThrough<T, R>(source: AsyncIterable<T>, work: (value: T) => Promise<R>): Observable<R> {
-  return pullAhead(source, async (value) => value, (value) => work(value), 1);
 }

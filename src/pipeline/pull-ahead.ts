@@ -3,9 +3,9 @@
 // encode, whose native work runs off the JS thread in sharp's pool or the encoder worker) starts
 // for up to `lookahead` frames ahead, while the stateful second half (`finish`: matching) runs on
 // the current frame. `finish` sees the values strictly in source order, one at a time, so the
-// results do not depend on `lookahead`; only the timing does (lookahead 1 is pullThrough in
-// overload.ts: the next value is read only when the last is finished). Memory stays bounded: at
-// most `lookahead` values are read and not yet finished.
+// results do not depend on `lookahead`; only the timing does (with lookahead 1 the next value is
+// read only when the last is finished). Memory stays bounded: at most `lookahead` values are read
+// and not yet finished.
 import { Observable } from 'rxjs';
 import { ConfigError } from '../core/errors.js';
 

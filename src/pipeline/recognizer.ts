@@ -2,32 +2,18 @@
 // coarse retrieval -> fine sequence matching. Stateful (the window), single-threaded, and
 // deliberately unaware of where frames come from; the RxJS stream and the ROS node drive it.
 import { performance } from 'node:perf_hooks';
-import type { DescriptorMatrix } from '../core/matrix.js';
 import { DescriptorError, ModelError, SeqvprError } from '../core/errors.js';
 import { isFiniteVector } from '../core/vector.js';
-import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
+import type { Candidate, Frame, PlaceMatch } from '../core/types.js';
 import type { EncodeTiming, FrameEncoder, SequenceEncoder } from '../encoders/types.js';
-import { voteForEnds } from './frame-votes.js';
+import { CoarseRetriever, type CoarseOptions } from '../retrieve/coarse.js';
+import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
-import type { PatchRows, WindowFrame } from '../rerank/reranker.js';
-
-/** What the recogniser needs from a map (PlaceMap satisfies it). */
-export interface MapView {
-  readonly frames: readonly MapFrameMeta[];
-  readonly frameDescriptors: DescriptorMatrix;
-  /** Nearest map sequences ending before map frame `beforeFrame` (all when undefined). */
-  searchSequences(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
-  /** Nearest map frames before map frame `beforeFrame` (all when undefined). */
-  searchFrames(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
-  /** True when the map holds sequence descriptors (a sequence encoder was used to build it). */
-  readonly hasSequences: boolean;
-  /** Local features per map frame, when the map has them (patch re-ranking). */
-  readonly patches?: PatchRows;
-}
+import type { WindowFrame } from '../rerank/reranker.js';
 
 export interface RecognizerOptions {
   frameEncoder: FrameEncoder;
@@ -48,16 +34,6 @@ export interface RecognizerOptions {
   searchableRows?: (frame: Frame) => number;
   /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
   rerank?: PatchReranking;
-}
-
-export interface CoarseOptions {
-  /** 'sequence': the window's sequence descriptor against the map's; 'frame-votes': see frame-votes.ts. */
-  source: 'sequence' | 'frame-votes';
-  k: number;
-  /** frame-votes: nearest map frames asked for per query frame. */
-  perFrameK: number;
-  /** frame-votes: candidate ends closer than this are merged (map frames). */
-  separationRows: number;
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -114,13 +90,13 @@ export class PlaceRecognizer {
   private recentFrames: FrameInfo[] = [];
   /** Re-ranking: each recent frame's patch grid, aligned with `recent`. */
   private recentPatches: (Float32Array | undefined)[] = [];
-  /** frame-votes: each recent frame's nearest map frames, aligned with `recent`. */
-  private recentHits: Candidate[][] = [];
+  private readonly coarse: CoarseRetriever;
   private readonly keep: number;
 
   constructor(private readonly options: RecognizerOptions) {
     const seqLen = options.sequenceEncoder?.length ?? 1;
     this.keep = Math.max(options.windowLength, seqLen);
+    this.coarse = new CoarseRetriever(options.coarse, this.keep);
     // Lazy: hierarchical matching reads only candidate regions; a full sweep fills one column per frame.
     this.distances = new RollingDifferenceMatrix(options.map.frameDescriptors, options.windowLength, 'lazy');
   }
@@ -138,7 +114,7 @@ export class PlaceRecognizer {
     this.recent = [];
     this.recentFrames = [];
     this.recentPatches = [];
-    this.recentHits = [];
+    this.coarse.reset();
     this.options.rerank?.reranker.reset();
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
   }
@@ -216,7 +192,6 @@ export class PlaceRecognizer {
       this.recent.shift();
       this.recentFrames.shift();
       this.recentPatches.shift();
-      this.recentHits.shift();
     }
     const map = this.options.map;
     const searchable = Math.min(this.options.searchableRows?.(frame) ?? map.frames.length, map.frames.length);
@@ -285,7 +260,7 @@ export class PlaceRecognizer {
     searchable: number,
     times: StageTimes,
   ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
-    const { coarse: options, sequenceEncoder, map } = this.options;
+    const { sequenceEncoder, map } = this.options;
     let t = performance.now();
     let sequenceDescriptor: Float32Array | undefined;
     // Computed whenever the window is full, also while a live map has none yet: it extends the map.
@@ -294,17 +269,7 @@ export class PlaceRecognizer {
     }
     times.sequence = performance.now() - t;
     t = performance.now();
-    let coarse: Candidate[] | undefined;
-    if (options.k > 0 && options.source === 'frame-votes') {
-      this.recentHits.push(map.searchFrames(descriptor, options.perFrameK, searchable));
-      const window = this.recentHits.slice(-this.distances.cols);
-      if (searchable > 0) coarse = voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable });
-    } else if (options.k > 0 && searchable > 0) {
-      // Until the window holds a full sequence, retrieve on the newest frame alone.
-      coarse = sequenceDescriptor && map.hasSequences
-        ? map.searchSequences(sequenceDescriptor, options.k, searchable)
-        : map.searchFrames(descriptor, options.k, searchable);
-    }
+    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols);
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }

@@ -5,7 +5,7 @@ import { ConfigError } from '../core/errors.js';
 import { MOBILENET_PATCHES } from '../encoders/builtin/patch-model-spec.js';
 import type { EncoderContext } from '../encoders/factory.js';
 import { OnnxFrameEncoder } from '../encoders/onnx-frame-encoder.js';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 import type { FrameEncoder } from '../encoders/types.js';
 import { samePatchInfo, type PatchInfo } from '../map/patch-store.js';
 import type { RerankConfig } from './config.js';

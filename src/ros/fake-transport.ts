@@ -7,7 +7,7 @@
 // key) resolved and typed as rcl does; every message and service request and response crosses a CDR
 // round trip; the lifecycle services answer with the hook's outcome.
 import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
-import { deserializeMessage, serializeMessage } from './messages.js';
+import { deserializeMessage, serializeMessage } from './cdr.js';
 import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
 import { throughTheWire } from './service-types.js';
 import { asRclnodejsSendsIt, exactByteArrays } from './wire.js';

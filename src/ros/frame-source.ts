@@ -8,8 +8,9 @@
 import { Subject, type Observable } from 'rxjs';
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, ODOMETRY_TYPE } from '../bag/convert.js';
 import type { Frame } from '../core/types.js';
-import { KeyframeSelector } from '../pipeline/keyframes.js';
-import { BadInputError, StampGuard, formatStamp, imageInput, odometryInput, type BadInputReason } from './input.js';
+import { KeyframeSelector } from '../sources/keyframes.js';
+import { formatStamp } from '../bag/stamp.js';
+import { BadInputError, StampGuard, imageInput, odometryInput, type BadInputReason } from './input.js';
 import type { NodeStats } from './node-stats.js';
 import { OdometryBuffer } from './odometry-buffer.js';
 import type { NodeParams } from './params.js';

@@ -110,10 +110,3 @@ export class StampGuard {
     this.last = undefined;
   }
 }
-
-/** A stamp as seconds.nanoseconds, as ROS tools print them (for log lines about an input). */
-export function formatStamp(stamp: StampNs): string {
-  const s = stamp / 1_000_000_000n;
-  const ns = stamp % 1_000_000_000n;
-  return `${s}.${(ns < 0n ? -ns : ns).toString().padStart(9, '0')}`;
-}

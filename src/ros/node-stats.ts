@@ -1,6 +1,6 @@
 // What /diagnostics reports: totals since configure plus rates and latency over the last period.
 // Fixed-size state only (counters, log-spaced histograms), whatever the running time.
-import type { DiagnosticLevel } from './messages.js';
+import type { DiagnosticLevel } from './message-types.js';
 import type { DropCounter } from '../pipeline/overload.js';
 import { LatencyHistogram } from '../pipeline/timing.js';
 import { BAD_INPUT_REASONS, type BadInputReason } from './input.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 
 /** rclnodejs 2.2.0's engines.node, used when rclnodejs is not installed to ask. */
 export const RCLNODEJS_NODE = '20.20.2';

@@ -1,6 +1,6 @@
 // seqvpr_node: live place recognition as a ROS 2 managed (lifecycle) node, written against RosPort.
 //
-//   configure   load the pipeline config, encoders and map (localize / slam: map_path; map: empty)
+//   configure   load the pipeline config, encoders and map (configure.ts; localize / slam: map_path; map: empty)
 //   activate    subscribe to images (and odometry), start processing and /diagnostics
 //   deactivate  stop input and processing (the frame in flight finishes but publishes nothing)
 //   cleanup     release encoders and map
@@ -8,27 +8,28 @@
 // The node is one pipeline between a source and a sink, wired as replays are (src/pipeline/stream.ts):
 //   RosFrameSource.frames$ (frame-source.ts: decode, checks, odometry pose, keyframes)
 //     -> recognizeLive: the live overload policy (the newest waiting frame replaces older ones,
-//        which are counted as dropped) running each frame through the LiveSession
-//     -> publishResults (result-publishers.ts): place matches, poses, loop closures.
+//        which are counted as dropped) running each frame through the LiveSession (process-frame.ts)
+//     -> publishResults (src/sinks/ros-publishers.ts): place matches, poses, loop closures.
+// Parameters (params.ts), services (map-services.ts) and diagnostics (diagnostics.ts, node-stats.ts)
+// are small modules around it; this class holds the state they share and the lifecycle order.
 // Bad input is counted by reason and logged at most once per log_throttle_s per reason; it never
 // stops the node.
 import { filter, type Subscription as RxSubscription } from 'rxjs';
-import { ConfigError, DescriptorError, ImageDecodeError, SeqvprError } from '../core/errors.js';
-import type { ExecutionProviderName } from '../encoders/onnx-model.js';
-import { PlaceMap } from '../map/place-map.js';
-import { createFrontend, type Frontend } from '../pipeline/assemble.js';
-import { hnswParams, loadPipelineConfig, type LoadedConfig } from '../pipeline/config.js';
-import { recognizeLive } from '../pipeline/stream.js';
-import { RosFrameSource, type LiveFrame } from './frame-source.js';
-import { formatStamp, type BadInputReason } from './input.js';
-import { LiveSession, type LoopExclusion, type SessionStep } from './live-session.js';
+import { formatStamp } from '../bag/stamp.js';
+import { SeqvprError } from '../core/errors.js';
 import { RecentQueryFrames } from '../loops/place-match-pose.js';
+import type { PlaceMap } from '../map/place-map.js';
+import { recognizeLive } from '../pipeline/stream.js';
+import { publishResults, type ProcessedFrame } from '../sinks/ros-publishers.js';
+import { configureNode, exclusion, type Configured } from './configure.js';
 import { diagnosticContext, publishDiagnostics } from './diagnostics.js';
-import { readMap, saveMapService, type ServiceResponse } from './map-services.js';
+import { RosFrameSource, type LiveFrame } from './frame-source.js';
+import type { BadInputReason } from './input.js';
+import { loadMapSession, saveMapService, type ServiceResponse } from './map-services.js';
 import { NodeStats } from './node-stats.js';
 import { PARAMETER_NAMES, applyParameterChanges, declareNodeParams, isNodeParameter, type NodeParams } from './params.js';
 import { type LifecycleState, type ParameterChange, type RosPort, type SetParametersResult, type Timer } from './port.js';
-import { createPublishers, publishResults, type ProcessedFrame, type Publishers } from './result-publishers.js';
+import { processLiveFrame } from './process-frame.js';
 import { ThrottledLog } from './throttled-log.js';
 import { LOAD_MAP_TYPE, SERVICES, TOPICS, TRIGGER_TYPE } from './topics.js';
 
@@ -39,13 +40,6 @@ export const NODE_NAME = 'seqvpr_node';
 
 /** Parameters every ROS 2 node has (declared by the client library, not by seqvpr). */
 const CLIENT_LIBRARY_PARAMETER = /^(use_sim_time|start_type_description_service|qos_overrides\..*)$/;
-
-interface Configured {
-  loaded: LoadedConfig;
-  frontend: Frontend;
-  session: LiveSession;
-  publishers: Publishers;
-}
 
 interface Active {
   source: RosFrameSource;
@@ -129,39 +123,12 @@ export class SeqvprNode {
 
   private async configure(): Promise<void> {
     const p = this.params;
-    if (p.mode !== 'map' && !p.map_path) {
-      throw new ConfigError(`mode ${p.mode} needs map_path (a folder written by "seqvpr map build"); set it, or use mode map to start an empty map`);
-    }
-    const warn = (m: string) => this.port.logger.warn(m);
-    const loaded = withProviders(await loadPipelineConfig(p.config_file || undefined), p.execution_providers, warn);
-    const frontend = await createFrontend(loaded, { warn });
-    try {
-      let map: PlaceMap;
-      let mapId: string;
-      if (p.mode === 'map') {
-        if (p.map_path) warn(`mode map starts an empty map: map_path ${p.map_path} is not loaded (use mode slam to extend it)`);
-        map = PlaceMap.create({
-          encoder: frontend.identity.encoder,
-          sequence: frontend.identity.sequence,
-          hnsw: hnswParams(loaded.config),
-          source: `ros ${this.port.nodeName}`,
-          patches: frontend.identity.patches ?? undefined,
-        });
-        mapId = p.save_map_path || `${this.port.nodeName} live map`;
-      } else {
-        map = await this.readMap(p.map_path, frontend);
-        mapId = p.map_path;
-      }
-      const session = new LiveSession(p.mode, frontend, map, mapId, exclusion(p), warn);
-      this.configured = { loaded, frontend, session, publishers: createPublishers(this.port, p.mode) };
-    } catch (e) {
-      await frontend.close();
-      throw e;
-    }
+    this.configured = await configureNode(this.port, p);
+    const { loaded, frontend, session } = this.configured;
     this.stats = new NodeStats(this.port.now());
     this.resetWindow();
     this.port.logger.info(
-      `configured: mode ${p.mode}, map ${this.configured.session.mapId} (${this.configured.session.map.size} frames), ` +
+      `configured: mode ${p.mode}, map ${session.mapId} (${session.map.size} frames), ` +
         `model ${frontend.identity.encoder.id} on ${frontend.frameEncoder.provider}, config ${loaded.file}`,
     );
   }
@@ -231,31 +198,17 @@ export class SeqvprNode {
   private async runFrame(source: RosFrameSource, frame: LiveFrame): Promise<ProcessedFrame | undefined> {
     const c = this.configured;
     if (!c) return undefined;
-    const session = c.session;
     if (source.takeRestart()) {
       this.resetWindow();
-      session.restartAfterClockJump();
+      c.session.restartAfterClockJump();
     }
-    let step: SessionStep;
-    try {
-      step = await session.process(frame);
-    } catch (e) {
-      // A failure of our own (or an encoder's) must not end the stream: count it and go on.
-      this.badInput('processing_error', `frame stamped ${formatStamp(frame.stamp)}: ${(e as Error).message}`);
-      return undefined;
-    }
-    const { result } = step;
-    if (result.times.total !== undefined) this.stats.processedFrame(result.times.total);
-    if (result.kind === 'skipped') {
-      const reason: BadInputReason =
-        result.error instanceof ImageDecodeError ? 'corrupt_image' : result.error instanceof DescriptorError ? 'invalid_descriptor' : 'processing_error';
-      this.badInput(reason, `frame stamped ${formatStamp(frame.stamp)}: ${result.error.message}`);
-      return undefined;
-    }
-    // Stamps for the correspondences of the next matches: their window, with one to spare. Kept
-    // here, not in the sink, so that a frame finishing after deactivate still counts as before.
-    this.recentQueries.remember(result.frame.index, { stamp: frame.stamp, pose: frame.pose, descriptor: result.descriptor }, c.loaded.config.windowLength + 1);
-    return { frame, session, step };
+    return processLiveFrame(frame, {
+      session: c.session,
+      stats: this.stats,
+      recentQueries: this.recentQueries,
+      windowLength: c.loaded.config.windowLength,
+      badInput: (reason, message) => this.badInput(reason, message),
+    });
   }
 
   /** The sink: publishers subscribed to the processed frames. */
@@ -318,23 +271,13 @@ export class SeqvprNode {
 
   private async loadMapService(request: Record<string, unknown>): Promise<ServiceResponse> {
     const c = this.configured;
-    if (!c) return { success: false, message: 'the node is not configured: set map_path and configure it instead' };
-    const dir = request.map_path;
-    if (typeof dir !== 'string' || dir === '') return { success: false, message: 'map_path must name a map folder' };
-    try {
-      const map = await this.readMap(dir, c.frontend);
-      c.session = new LiveSession(this.params.mode, c.frontend, map, dir, exclusion(this.params), (m) => this.port.logger.warn(m));
-    } catch (e) {
-      return { success: false, message: `kept the previous map: ${(e as Error).message}` };
-    }
+    const loaded = await loadMapSession(request, c, this.params, exclusion(this.params), (m) => this.port.logger.warn(m));
+    if (!c || !('session' in loaded)) return loaded.response;
+    c.session = loaded.session;
     this.resetWindow();
     this.active?.source.cancelRestart();
-    this.port.logger.info(`switched to map ${dir} (${c.session.map.size} frames); the query window restarts`);
-    return { success: true, message: `loaded ${c.session.map.size} frames from ${dir}; the query window restarts` };
-  }
-
-  private readMap(dir: string, frontend: Frontend): Promise<PlaceMap> {
-    return readMap(dir, frontend, (m) => this.port.logger.warn(m));
+    this.port.logger.info(`switched to map ${c.session.mapId} (${c.session.map.size} frames); the query window restarts`);
+    return loaded.response;
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -342,25 +285,4 @@ export class SeqvprNode {
     this.serial = run.catch(() => undefined);
     return run;
   }
-}
-
-function exclusion(p: NodeParams): LoopExclusion {
-  return { excludeSeconds: p.loop_exclude_s, excludeFrames: p.loop_exclude_frames };
-}
-
-/** The config with execution_providers in place of its own, for every ONNX model (frame and patch). */
-function withProviders(loaded: LoadedConfig, providers: readonly string[], warn: (m: string) => void): LoadedConfig {
-  if (providers.length === 0) return loaded;
-  const wanted = providers as ExecutionProviderName[];
-  const { frontend, rerank } = loaded.config;
-  if (frontend.kind === 'patchnorm' && !rerank.enabled) {
-    warn(`execution_providers [${providers.join(', ')}] ignored: the patchnorm front end runs in JavaScript`);
-    return loaded;
-  }
-  const config = {
-    ...loaded.config,
-    ...(frontend.kind !== 'patchnorm' && { frontend: { ...frontend, providers: wanted } }),
-    ...(rerank.enabled && { rerank: { ...rerank, providers: wanted } }),
-  };
-  return { ...loaded, config };
 }

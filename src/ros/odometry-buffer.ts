@@ -1,7 +1,7 @@
 // The recent odometry, to give each image the pose at its stamp (interpolated, as for bags). Bounded
 // by time and count, so a node running for days holds a few seconds of poses at most.
 import type { Pose, StampNs } from '../core/types.js';
-import { DEFAULT_POSE_TOLERANCE_MS, poseAt, type StampedPose } from '../pipeline/sources/pose-interpolation.js';
+import { DEFAULT_POSE_TOLERANCE_MS, poseAt, type StampedPose } from '../sources/pose-interpolation.js';
 
 export interface OdometryBufferOptions {
   /** Poses older than this behind the newest are dropped (default 5 s: images arrive late, not later). */

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { definitionTextWith, parseTypeName, type TypeName } from '../bag/definitions.js';
-import { packageRoot } from '../encoders/package-root.js';
-import { PACKAGE_NAME, RosMessageError, codecFromText, deserializeWith, serializeWith, type Codec } from './messages.js';
+import { packageRoot } from '../core/package-root.js';
+import { PACKAGE_NAME, RosMessageError } from './message-types.js';
+import { codecFromText, deserializeWith, serializeWith, type Codec } from './cdr.js';
 
 /**
  * rosidl gives an empty request or response this one member (rosidl_parser definition.py

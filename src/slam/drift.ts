@@ -3,7 +3,7 @@
 // wheel-base error), and both get random-walk noise. Each increment also gets the covariance its
 // odometry would report: the nominal noise plus the error that scale and bias could cause, not
 // the truth.
-import { createRandom } from '../demo/random.js';
+import { createRandom } from '../core/random.js';
 import { between, compose2 } from './planar.js';
 import type { Pose2 } from './pose-graph.js';
 

@@ -1,11 +1,10 @@
 // Planar poses (x, y, yaw) for the pose graph: conversions from full poses and the SE(2) algebra.
 import type { Pose } from '../core/types.js';
-import { wrapAngle } from '../relpose/rigid.js';
+import { fromPose, wrapAngle, yawOf } from '../relpose/rigid.js';
 import type { Pose2 } from './pose-graph.js';
 
 export function toPose2(p: Pose): Pose2 {
-  const q = p.orientation;
-  return { x: p.position.x, y: p.position.y, yaw: Math.atan2(2 * (q.w * q.z + q.x * q.y), 1 - 2 * (q.y * q.y + q.z * q.z)) };
+  return { x: p.position.x, y: p.position.y, yaw: yawOf(fromPose(p).R) };
 }
 
 export function fromPose2(p: Pose2): Pose {

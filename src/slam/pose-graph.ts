@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SeqvprError } from '../core/errors.js';
-import { packageRoot } from '../encoders/package-root.js';
+import { packageRoot } from '../core/package-root.js';
 
 const run = promisify(execFile);
 

@@ -9,6 +9,7 @@ import type { DescriptorMatrix } from '../core/matrix.js';
 import type { LoopClosure } from '../loops/live-mapper.js';
 import { isCorrectLoop } from '../loops/loop-eval.js';
 import { loopRelativePose } from '../loops/loop-pose.js';
+import { upperMedian } from '../eval/percentile.js';
 import { wrapAngle } from '../relpose/rigid.js';
 import { ateRmse } from './ate.js';
 import { DEFAULT_DRIFT, driftOdometry, type DriftModel } from './drift.js';
@@ -57,11 +58,6 @@ export interface SlamEvalResult {
   /** Closures that went into the graph (query, match keyframe ids). */
   edges: { from: number; to: number }[];
 }
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
 
 export async function evaluateSlam(input: SlamEvalInput, options: OptimizeOptions = { loss: 'cauchy', lossScale: 1 }): Promise<SlamEvalResult> {
   const truth = input.frames.map((f, i) => {
@@ -120,7 +116,7 @@ export async function evaluateSlam(input: SlamEvalInput, options: OptimizeOption
         false: falseCount,
         withRelativePose: loopEdges.length,
         withoutRelativePose: without,
-        relativePoseError: posErr.length ? { medianM: median(posErr), medianDeg: median(yawErr), within3Sigma: within / posErr.length } : null,
+        relativePoseError: posErr.length ? { medianM: upperMedian(posErr), medianDeg: upperMedian(yawErr), within3Sigma: within / posErr.length } : null,
       },
       falseClosure,
       optimizer: { iterations: robust.iterations, converged: robust.converged, initialCost: robust.initialCost, finalCost: robust.finalCost, loss: options.loss ?? 'cauchy' },

@@ -3,7 +3,7 @@
 // trajectory drawn over each other.
 import path from 'node:path';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { addLegend, addPolyline, createPlot, escapeXml, renderPlot } from '../eval/svg-plot.js';
+import { addLegend, addPolyline, createPlot, escapeXml, renderPlot } from '../sinks/report/svg-plot.js';
 import type { Pose2 } from './pose-graph.js';
 import type { SlamEvalResult } from './slam-eval.js';
 

@@ -8,7 +8,7 @@ import { ConfigError, type SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
 import { createFrontend, type Frontend } from '../pipeline/assemble.js';
 import { loadPipelineConfig } from '../pipeline/config.js';
-import { imageFolderFrames } from '../pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../sources/image-folder.js';
 import { centredFrameBatches } from '../pipeline/centred-frames.js';
 import { sidecarPath, type DescriptorSidecar } from './descriptor-set.js';
 import { NpyRowWriter } from './npy.js';

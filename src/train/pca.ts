@@ -5,7 +5,7 @@
 import { DescriptorError } from '../core/errors.js';
 import { DescriptorMatrix } from '../core/matrix.js';
 import { l2NormalizeInPlace } from '../core/vector.js';
-import { createRandom } from '../demo/random.js';
+import { createRandom } from '../core/random.js';
 import { OnnxGraphBuilder } from '../onnx/builder.js';
 import { gramOfColumns, matmul, matmulTransB, topEigen, transpose } from './linalg.js';
 

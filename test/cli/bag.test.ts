@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { IMAGES_EPOCH_NS, writeImagesToBag } from '../../src/cli/images-to-bag.js';
 import type { Frame } from '../../src/core/types.js';
-import { bagFrames } from '../../src/pipeline/sources/bag.js';
+import { bagFrames } from '../../src/sources/bag.js';
 import { runSeqvpr } from '../support/run-cli.js';
 import { writePlacePng } from '../support/synthetic-images.js';
 

@@ -1,7 +1,10 @@
 // The conditions the re-ranking robustness runs use: the night appearance and a query lane offset.
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors.js';
-import { APPEARANCE_NAMES, APPEARANCES, appearanceByName, makeWorld, queryTraversal, renderPixels } from '../../src/demo/index.js';
+import { APPEARANCE_NAMES, APPEARANCES, appearanceByName } from '../../src/demo/appearance.js';
+import { makeWorld } from '../../src/demo/world.js';
+import { queryTraversal } from '../../src/demo/traversal.js';
+import { renderPixels } from '../../src/demo/render.js';
 import { generateDemo } from '../../src/demo/generate.js';
 
 describe('demo night appearance and query lane offset', () => {

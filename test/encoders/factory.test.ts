@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/core/errors.js';
 import { BUILTIN_CNN_MANIFEST, createFrameEncoder, frameManifestPath } from '../../src/encoders/factory.js';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { flattenModel, ModelFolder } from './onnx-fixtures.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

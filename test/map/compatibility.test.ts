@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { MapFormatError } from '../../src/core/errors.js';
-import { PlaceMap, assertCompatible } from '../../src/map/index.js';
+import { PlaceMap } from '../../src/map/place-map.js';
+import { assertCompatible } from '../../src/map/compatibility.js';
 
 const encoder = { id: 'patchnorm-32x16', hash: '0123456789abcdef0123', dim: 512 };
 const sequence = { id: 'seqnet-l5', hash: 'fedcba9876543210fedc', length: 5, dim: 4096 };

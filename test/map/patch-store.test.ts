@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DescriptorError, MapFormatError } from '../../src/core/errors.js';
-import { MAP_FILES, PatchStore, PlaceMap, loadMap, saveMap } from '../../src/map/index.js';
+import { MAP_FILES } from '../../src/map/map-files.js';
+import { PatchStore } from '../../src/map/patch-store.js';
+import { PlaceMap } from '../../src/map/place-map.js';
+import { loadMap } from '../../src/map/load-map.js';
+import { saveMap } from '../../src/map/save-map.js';
 import { randomUnitVectors } from '../support/random-unit-vectors.js';
 import { SAMPLE_ENCODER } from './fixtures/sample-map.js';
 

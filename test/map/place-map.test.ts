@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { ConfigError, DescriptorError, MapFormatError } from '../../src/core/errors.js';
-import { PlaceMap, hnswRecallAtK, DEFAULT_HNSW_PARAMS } from '../../src/map/index.js';
+import { PlaceMap } from '../../src/map/place-map.js';
+import { hnswRecallAtK } from '../../src/retrieve/recall.js';
+import { DEFAULT_HNSW_PARAMS } from '../../src/retrieve/hnsw-index.js';
 import { randomUnitVectors } from '../support/random-unit-vectors.js';
 
 const encoder = { id: 'test-enc', hash: 'h-frame', dim: 4 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Subject } from 'rxjs';
-import { processNewest, pullThrough } from '../../src/pipeline/overload.js';
-import { controllableWork, deferred, loggingSource, record, settle } from './helpers.js';
+import { processNewest } from '../../src/pipeline/overload.js';
+import { controllableWork, record, settle } from './helpers.js';
 
 describe('processNewest', () => {
   it('processes every value when work keeps up', async () => {
@@ -120,98 +120,5 @@ describe('processNewest', () => {
     calls[0].done.resolve('r1');
     await settle();
     assert.deepEqual(calls.map((c) => c.value), [1], 'the waiting value is discarded, not processed');
-  });
-});
-
-describe('pullThrough', () => {
-  it('pulls the next value only after the work on the previous one finished', async () => {
-    const log: string[] = [];
-    const { calls, work } = controllableWork();
-    const out = record(
-      pullThrough(loggingSource([1, 2, 3], log), (v) => {
-        log.push(`work ${v}`);
-        return work(v);
-      }),
-    );
-    await settle();
-    assert.deepEqual(log, ['pull 1', 'work 1']);
-    await settle();
-    assert.deepEqual(log, ['pull 1', 'work 1'], 'no read-ahead while work is running');
-    calls[0].done.resolve('r1');
-    await settle();
-    assert.deepEqual(log, ['pull 1', 'work 1', 'pull 2', 'work 2']);
-    calls[1].done.resolve('r2');
-    await settle();
-    calls[2].done.resolve('r3');
-    await settle();
-    assert.deepEqual(log, ['pull 1', 'work 1', 'pull 2', 'work 2', 'pull 3', 'work 3', 'finally']);
-    assert.deepEqual(out.values, ['r1', 'r2', 'r3']);
-    assert.equal(out.completed, true);
-  });
-
-  it('stops pulling on unsubscribe and closes the iterator', async () => {
-    const log: string[] = [];
-    const { calls, work } = controllableWork();
-    const out = record(pullThrough(loggingSource([1, 2, 3], log), work));
-    await settle();
-    assert.deepEqual(log, ['pull 1']);
-    out.subscription.unsubscribe();
-    calls[0].done.resolve('late');
-    await settle();
-    assert.deepEqual(log, ['pull 1', 'finally'], 'nothing more is pulled and the generator is closed');
-    assert.deepEqual(out.values, [], 'the result of the cancelled work is not emitted');
-    assert.equal(out.completed, false);
-  });
-
-  it('does not work on a value that arrives after unsubscribe', async () => {
-    const log: string[] = [];
-    const gate = deferred<void>();
-    let worked = 0;
-    const subscription = pullThrough(loggingSource([1, 2], log, () => gate.promise), async () => {
-      worked++;
-      return 0;
-    }).subscribe();
-    await settle();
-    assert.deepEqual(log, ['pull 1'], 'the source is still producing its first value');
-    subscription.unsubscribe();
-    gate.resolve();
-    await settle();
-    assert.equal(worked, 0);
-    assert.deepEqual(log, ['pull 1', 'finally']);
-  });
-
-  it('propagates a failure of the work and closes the iterator', async () => {
-    const log: string[] = [];
-    const boom = new Error('bad frame');
-    const out = record(
-      pullThrough(loggingSource([1, 2, 3], log), async (v) => {
-        if (v === 2) throw boom;
-        return v;
-      }),
-    );
-    await settle();
-    assert.deepEqual(out.values, [1]);
-    assert.deepEqual(out.errors, [boom]);
-    assert.deepEqual(log, ['pull 1', 'pull 2', 'finally']);
-  });
-
-  it('propagates a failure of the source', async () => {
-    const boom = new Error('bag truncated');
-    const source = (async function* () {
-      yield 1;
-      throw boom;
-    })();
-    const out = record(pullThrough(source, async (v) => v * 10));
-    await settle();
-    assert.deepEqual(out.values, [10]);
-    assert.deepEqual(out.errors, [boom]);
-    assert.equal(out.completed, false);
-  });
-
-  it('completes on an empty source', async () => {
-    const out = record(pullThrough(loggingSource([], []), async (v) => v));
-    await settle();
-    assert.equal(out.completed, true);
-    assert.deepEqual(out.values, []);
   });
 });

@@ -11,7 +11,7 @@ import { createFrontend, createRecognizer, type Frontend } from '../../src/pipel
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { type LoadedConfig, pipelineConfigSchema } from '../../src/pipeline/config.js';
 import { type FrameResult, windowConfidence } from '../../src/pipeline/recognizer.js';
-import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../../src/sources/image-folder.js';
 import type { PlaceMap } from '../../src/map/place-map.js';
 import { writePlacePng } from '../support/synthetic-images.js';
 

@@ -12,7 +12,7 @@ import type { PlaceMap } from '../../src/map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
-import { listImages } from '../../src/pipeline/sources/image-folder.js';
+import { listImages } from '../../src/sources/image-folder.js';
 
 const DATA = path.resolve('../shared/data/nordland64');
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { FakeTransport } from '../../src/ros/fake-transport.js';
 import { SeqvprNode } from '../../src/ros/node.js';
 import { SHIPPED_PARAMS_FILE } from './helpers.js';

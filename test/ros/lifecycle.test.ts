@@ -4,7 +4,7 @@
 // every request and response crosses the wire as CDR.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { RosMessageError } from '../../src/ros/messages.js';
+import { RosMessageError } from '../../src/ros/message-types.js';
 import { FakeTransport } from '../../src/ros/fake-transport.js';
 import { SeqvprNode } from '../../src/ros/node.js';
 import { SHIPPED_PARAMS_FILE, savedMapFixture, type SavedMapFixture } from './helpers.js';

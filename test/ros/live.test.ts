@@ -16,7 +16,7 @@ import { COMPRESSED_IMAGE_TYPE } from '../../src/bag/convert.js';
 import { openBag } from '../../src/bag/reader.js';
 import { stampToNs } from '../../src/bag/stamp.js';
 import { McapBagWriter } from '../../src/bag/writer.js';
-import { PLACE_MATCH_TYPE } from '../../src/ros/messages.js';
+import { PLACE_MATCH_TYPE } from '../../src/ros/message-types.js';
 import { NODE_NAME, SeqvprNode, TOPICS } from '../../src/ros/node.js';
 import { RESULTS_QOS, SENSOR_DATA_QOS } from '../../src/ros/port.js';
 import { RclnodejsPort, typeDescriptor } from '../../src/ros/rclnodejs-adapter.js';

@@ -9,22 +9,11 @@ import { stampToNs } from '../../src/bag/stamp.js';
 import { MapFormatError } from '../../src/core/errors.js';
 import type { MapFrameMeta, PlaceMatch, Pose } from '../../src/core/types.js';
 import type { LoopClosure } from '../../src/loops/live-mapper.js';
-import {
-  DIAGNOSTIC_ARRAY_TYPE,
-  LOOP_CLOSURE_TYPE,
-  PLACE_MATCH_TYPE,
-  POSE_WITH_COVARIANCE_STAMPED_TYPE,
-  RosMessageError,
-  UNKNOWN_VARIANCE,
-  deserializeMessage,
-  messageDefinitionText,
-  serializeMessage,
-  toDiagnosticArrayMsg,
-  toLoopClosureMsg,
-  toPlaceMatchMsg,
-  toPoseWithCovarianceStampedMsg,
-} from '../../src/ros/messages.js';
-import { ResultsBagWriter } from '../../src/ros/results-bag.js';
+import { DIAGNOSTIC_ARRAY_TYPE, LOOP_CLOSURE_TYPE, PLACE_MATCH_TYPE, POSE_WITH_COVARIANCE_STAMPED_TYPE, RosMessageError, UNKNOWN_VARIANCE } from '../../src/ros/message-types.js';
+import { deserializeMessage, serializeMessage } from '../../src/ros/cdr.js';
+import { messageDefinitionText } from '../../src/ros/msg-definitions.js';
+import { toDiagnosticArrayMsg, toLoopClosureMsg, toPlaceMatchMsg, toPoseWithCovarianceStampedMsg } from '../../src/ros/messages.js';
+import { ResultsBagWriter } from '../../src/sinks/results-bag.js';
 
 /** Above 2^53 ns: a Number would round it. */
 const T = 1_700_000_000_123_456_789n;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stampToNs } from '../../src/bag/stamp.js';
 import { loadMap } from '../../src/map/load-map.js';
-import { UNKNOWN_VARIANCE } from '../../src/ros/messages.js';
+import { UNKNOWN_VARIANCE } from '../../src/ros/message-types.js';
 import {
   PERIOD_NS,
   T0,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML, { isMap, isScalar, isSeq, type Scalar } from 'yaml';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { FakeTransport } from '../../src/ros/fake-transport.js';
 import { PARAMETERS, PARAMETER_NAMES, applyParameterChanges, declareNodeParams, parameterDescriptor, parameterProblem, parseNodeParams } from '../../src/ros/params.js';
 import { shippedParameters } from './helpers.js';

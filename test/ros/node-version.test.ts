@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { packageRoot } from '../../src/encoders/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { RCLNODEJS_NODE, compareVersions, minimumOf, nodeVersionProblem, requiredNodeVersion } from '../../src/ros/node-version.js';
 
 describe('seqvpr_node Node.js version check', () => {

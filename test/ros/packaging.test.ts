@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { definitionDependencies } from '../../src/bag/definitions.js';
-import { packageRoot } from '../../src/encoders/package-root.js';
-import { PACKAGE_NAME } from '../../src/ros/messages.js';
+import { packageRoot } from '../../src/core/package-root.js';
+import { PACKAGE_NAME } from '../../src/ros/message-types.js';
 
 const root = packageRoot();
 const read = (rel: string) => readFileSync(join(root, rel), 'utf8');

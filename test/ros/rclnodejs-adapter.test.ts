@@ -8,7 +8,7 @@
 // start of its buffer (message-template.cjs freeze). The real module runs in live.test.ts where
 // ROS 2 is available; its declarations are checked by scripts/check-rclnodejs-types.sh.
 import assert from 'node:assert/strict';
-import { deserializeMessage, serializeMessage } from '../../src/ros/messages.js';
+import { deserializeMessage, serializeMessage } from '../../src/ros/cdr.js';
 import { SENSOR_DATA_QOS } from '../../src/ros/port.js';
 import { RclnodejsPort, type Rclnodejs } from '../../src/ros/rclnodejs-adapter.js';
 import { asRclnodejsSendsIt, exactByteArrays } from '../../src/ros/wire.js';

@@ -1,16 +1,10 @@
-// Reproducible random unit vectors for tests and benchmarks: a seeded PRNG (mulberry32) and
-// Gaussian components (Box-Muller), so directions are uniform on the sphere.
+// Reproducible random unit vectors for tests and benchmarks: the project's seeded PRNG (mulberry32,
+// src/core/random.ts) and Gaussian components (Box-Muller), so directions are uniform on the sphere.
+import { createRandom } from '../../src/core/random.js';
 
-/** A deterministic uniform [0, 1) generator. */
+/** A deterministic uniform [0, 1) generator: the seeded PRNG of src/core/random.ts. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 /** One random unit vector of length `dim`. */

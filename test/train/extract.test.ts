@@ -9,7 +9,7 @@ import { createFrameEncoder } from '../../src/encoders/factory.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { buildMap } from '../../src/pipeline/build-map.js';
 import { pipelineConfigSchema } from '../../src/pipeline/config.js';
-import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../../src/sources/image-folder.js';
 import { readDescriptorSet } from '../../src/train/descriptor-set.js';
 import { extractDescriptors, frameRange, parseRange } from '../../src/train/extract.js';
 import { ResumableFrameEncoder } from '../../src/train/resumable-encoder.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createRandom } from '../../src/demo/random.js';
+import { createRandom } from '../../src/core/random.js';
 import { gramOfColumns, matmul, matmulTransA, matmulTransB, symmetricEigen, topEigen } from '../../src/train/linalg.js';
 
 const rng = createRandom(11);

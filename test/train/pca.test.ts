@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import YAML from 'yaml';
 import { DescriptorError, ModelError } from '../../src/core/errors.js';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
-import { createRandom } from '../../src/demo/random.js';
+import { createRandom } from '../../src/core/random.js';
 import { OnnxGraphBuilder } from '../../src/onnx/builder.js';
 import { composeFrameModelWithPca } from '../../src/train/compose.js';
 import { fitPca, pcaOnnxGraph, projectPca } from '../../src/train/pca.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DescriptorMatrix } from '../../src/core/matrix.js';
-import { createRandom } from '../../src/demo/random.js';
+import { createRandom } from '../../src/core/random.js';
 import { SEQNET_MARGIN, tripletLoss, type Triplet } from '../../src/train/seqnet/loss.js';
 import { initSeqNet, seqnetBackward, seqnetForward, SeqNetWorkspace, windowFeatures, type SeqNetParams } from '../../src/train/seqnet/model.js';
 

@@ -8,7 +8,7 @@ import { DescriptorMatrix } from '../../src/core/matrix.js';
 import { createSequenceEncoder } from '../../src/encoders/sequence/factory.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
-import { imageFolderFrames } from '../../src/pipeline/sources/image-folder.js';
+import { imageFolderFrames } from '../../src/sources/image-folder.js';
 import { readDescriptorSet } from '../../src/train/descriptor-set.js';
 import { extractDescriptors } from '../../src/train/extract.js';
 import { loadSeqNetModel } from '../../src/train/seqnet/checkpoint.js';

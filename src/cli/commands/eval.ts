@@ -1,30 +1,25 @@
-// `seqvpr eval` (image folders) and `seqvpr replay` (bags): localise a query run against a map and
-// measure it (metrics.json, matches.csv, report.html). Both stream the queries one frame at a time
-// through the recogniser the live node uses.
+// `seqvpr eval` (image folders; `seqvpr replay`, replay.ts, runs it on bags): localise a query run
+// against a map and measure it (metrics.json, matches.csv, report.html). The queries stream one
+// frame at a time through the recogniser the live node uses; the sinks are in src/sinks.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Pose, StampNs } from '../../core/types.js';
-import { evaluate, type EvaluationRun } from '../../eval/evaluate.js';
-import { groundTruthFromSpec } from '../../eval/ground-truth.js';
-import { writeMatchesCsv } from '../../eval/matches-csv.js';
-import { collectFrameImages, mapFrameFile } from '../../eval/example-images.js';
-import { pickExamples, type ImageRef, type ThumbnailSource } from '../../eval/examples.js';
-import type { GroundTruth } from '../../eval/ground-truth.js';
-import { computeMetrics, type EvalMetrics, type QueryRecord } from '../../eval/metrics.js';
-import { REPORT_FILE, renderReportHtml, writeMetricsJson } from '../../eval/report.js';
 import { writeFileAtomic } from '../../core/atomic-write.js';
+import type { Pose } from '../../core/types.js';
+import { addUnanswered, evaluate } from '../../eval/evaluate.js';
+import { groundTruthFromSpec } from '../../eval/ground-truth.js';
+import { computeMetrics, type EvalMetrics } from '../../eval/metrics.js';
 import { loadMap } from '../../map/load-map.js';
 import { MAP_FILES } from '../../map/map-files.js';
 import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, createRecognizer, type Frontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
-import type { FrameResult } from '../../pipeline/recognizer.js';
-import { RecentByIndex } from '../../core/recent-by-index.js';
-import { ResultsBagWriter } from '../../ros/results-bag.js';
-import { frameSourceOptions, openFrameSource, sourceArgsFromDescription, type FrameSourceArgs } from '../frame-source.js';
-import { numberOrWordOption } from '../number-option.js';
+import { writeMatchesCsv } from '../../sinks/matches-csv.js';
+import { REPORT_FILE, renderReportHtml, writeMetricsJson } from '../../sinks/report/report.js';
+import { exampleThumbnails } from '../../sinks/report/thumbnails.js';
+import { ResultsRecorder } from '../../sinks/results-recorder.js';
+import { openFrameSource, type FrameSourceArgs } from '../../sources/open-source.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 import { buildMapFromSource } from './map-build.js';
@@ -68,27 +63,6 @@ export function registerEval(program: Command): void {
       runCommand(async (a: { map: string; query: string; gt: string; out: string; config?: string }) =>
         printSummary(await runEval({ ...a, query: { images: a.query } }), a.out),
       ),
-    );
-
-  const replay = program
-    .command('replay')
-    .description('stream a recorded query run (bag or folder) through the live pipeline against a saved map, and measure it');
-  frameSourceOptions(replay)
-    .requiredOption('--map <dir>', 'a saved map directory (seqvpr map build), or an image folder')
-    .requiredOption('--gt <spec>', 'ground truth: pose:METRES (from the bags\' poses), aligned:TOL or a CSV file')
-    .requiredOption('--out <dir>', 'output folder')
-    .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--rate <x>', 'replay at X times the recorded speed with the live drop policy, or "max" (every frame, as fast as possible)', numberOrWordOption('max', { above: 0 }), 'max' as const)
-    .option('--results-bag <dir>', 'also write the place matches as seqvpr/msg/PlaceMatch messages into an MCAP bag')
-    .addHelpText(
-      'after',
-      '\nExample:\n  seqvpr replay --map maps/run1 --bag run2 --image-topic /camera/image_raw/compressed --pose-topic /odom --gt pose:5 --out out/run2',
-    )
-    .action(
-      runCommand(async (a: FrameSourceArgs & { map: string; gt: string; out: string; config?: string; rate: number | 'max'; resultsBag?: string }) => {
-        const rate = a.rate === 'max' ? undefined : a.rate;
-        printSummary(await runEval({ map: a.map, query: a, gt: a.gt, out: a.out, config: a.config, rate, resultsBag: a.resultsBag }), a.out);
-      }),
     );
 }
 
@@ -134,7 +108,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
         mapPoses: map.frames.map((f) => f.pose),
       });
       const metrics = computeMetrics(run.records, groundTruth, { wallTimeMs: run.wallTimeMs });
-      const thumbnails = await exampleThumbnails(run.records, groundTruth, map, opts.query, run.queryImages);
+      const thumbnails = await exampleThumbnails(run.records, groundTruth, map, opts.query, run.queryImages, { good: EXAMPLES, bad: EXAMPLES }, warn);
       const html = await renderReportHtml({
         title: `seqvpr eval: ${loaded.config.name}`,
         facts: {
@@ -177,94 +151,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
 
 const EXAMPLES = 6;
 
-/** Adds queries the source skipped as unanswered records, keeping records in query order. */
-function addUnanswered(run: EvaluationRun, skipped: readonly EvaluationRun['skipped'][number][]): void {
-  if (skipped.length === 0) return;
-  run.skipped.push(...skipped);
-  run.skipped.sort((a, b) => a.queryIndex - b.queryIndex);
-  const rows = run.records.map((record, i) => ({ record, column: run.columns[i] ?? null }));
-  for (const s of skipped) rows.push({ record: { queryIndex: s.queryIndex, ranked: [], predicted: null, confidence: 0 }, column: null });
-  rows.sort((a, b) => a.record.queryIndex - b.record.queryIndex);
-  run.records = rows.map((r) => r.record);
-  run.columns = rows.map((r) => r.column);
-}
-
-/** Writes each place match of a run into a bag, in order, keeping only the stamps a window needs. */
-class ResultsRecorder {
-  private pending: Promise<void> = Promise.resolve();
-  private readonly stamps = new RecentByIndex<StampNs>();
-
-  private constructor(
-    private readonly writer: ResultsBagWriter,
-    private readonly map: PlaceMap,
-  ) {}
-
-  static async create(dir: string, map: PlaceMap): Promise<ResultsRecorder> {
-    return new ResultsRecorder(await ResultsBagWriter.create(dir), map);
-  }
-
-  record(result: FrameResult): void {
-    this.stamps.remember(result.frame.index, result.frame.stamp, STAMPS_KEPT);
-    if (result.kind !== 'match') return;
-    // Only the window's stamps, so each message is independent of later frames.
-    const windowStamps = new Map(result.match.correspondences.map((c) => [c.queryIndex, this.stamps.get(c.queryIndex)]));
-    const input = {
-      header: { stamp: result.frame.stamp, frameId: result.frame.frameId },
-      match: result.match,
-      map: this.map,
-      mapId: this.map.info.source,
-      queryStampOf: (q: number) => windowStamps.get(q),
-    };
-    this.pending = this.pending.then(() => this.writer.writePlaceMatch(input));
-  }
-
-  async close(): Promise<void> {
-    await this.pending;
-    await this.writer.close();
-  }
-
-  async abort(): Promise<void> {
-    await this.pending.catch(() => undefined);
-    await this.writer.abort();
-  }
-}
-
-/** Query stamps remembered for correspondences: far more than any query window. */
-const STAMPS_KEPT = 1000;
-
-/** Images of the queries and map frames the report shows as examples (file paths or PNG bytes). */
-async function exampleThumbnails(
-  records: QueryRecord[],
-  groundTruth: GroundTruth,
-  map: PlaceMap,
-  query: FrameSourceArgs,
-  queryFiles: ReadonlyMap<number, string>,
-): Promise<ThumbnailSource> {
-  const examples = pickExamples(records, groundTruth, { good: EXAMPLES, bad: EXAMPLES });
-  const wantedQueries = new Set(examples.map((e) => e.record.queryIndex).filter((i) => !queryFiles.has(i)));
-  const wantedMap = new Set(examples.flatMap((e) => [e.record.predicted, e.truth]).filter((j): j is number => j !== null));
-  const queries = await collectFrameImages((await openFrameSource(query, { warn })).frames, wantedQueries, (f) => f.index);
-  // Map frames are found again by their source name (a file name, or `topic#index` in a bag).
-  const mapSource = sourceArgsFromDescription(map.info.source);
-  const bySource = new Map<string, number>();
-  for (const j of wantedMap) {
-    const name = map.frames[j]?.source;
-    if (name && !mapFrameFile(map.info.source, name)) bySource.set(name, j);
-  }
-  const mapImages =
-    mapSource.bag && bySource.size
-      ? await collectFrameImages((await openFrameSource(mapSource, { warn })).frames, new Set(bySource.keys()), (f) => f.source ?? '')
-      : new Map<string, ImageRef>();
-  return {
-    query: (i) => queryFiles.get(i) ?? queries.get(i),
-    map: (j) => {
-      const name = map.frames[j]?.source;
-      return mapFrameFile(map.info.source, name) ?? (name ? mapImages.get(name) : undefined);
-    },
-  };
-}
-
-function printSummary(m: EvalMetrics, out: string): void {
+export function printSummary(m: EvalMetrics, out: string): void {
   const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? 'n/a' : v.toFixed(digits));
   const r = m.recall;
   process.stdout.write(

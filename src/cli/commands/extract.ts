@@ -10,7 +10,8 @@ import { createFrontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
 import { extractDescriptors, frameRange, parseRange } from '../../train/extract.js';
 import { ResumableFrameEncoder } from '../../train/resumable-encoder.js';
-import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../frame-source.js';
+import { openFrameSource, type FrameSourceArgs } from '../../sources/open-source.js';
+import { frameSourceOptions } from '../source-options.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 

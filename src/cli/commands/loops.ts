@@ -13,7 +13,8 @@ import { createFrontend } from '../../pipeline/assemble.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
-import { openFrameSource, frameSourceOptions, type FrameSourceArgs } from '../frame-source.js';
+import { openFrameSource, type FrameSourceArgs } from '../../sources/open-source.js';
+import { frameSourceOptions } from '../source-options.js';
 import { nonNegativeNumber, numberOption } from '../number-option.js';
 
 /**

@@ -6,7 +6,8 @@ import type { PlaceMap } from '../../map/place-map.js';
 import { createFrontend, type Frontend } from '../../pipeline/assemble.js';
 import { buildMap } from '../../pipeline/build-map.js';
 import { loadPipelineConfig } from '../../pipeline/config.js';
-import { frameSourceOptions, openFrameSource, type FrameSourceArgs } from '../frame-source.js';
+import { openFrameSource, type FrameSourceArgs } from '../../sources/open-source.js';
+import { frameSourceOptions } from '../source-options.js';
 import { progressBar } from '../progress.js';
 import { runCommand, warn } from '../run-command.js';
 

@@ -2,7 +2,7 @@
 // the frame model (block_10, stride 16) with the patch head (patch-head.ts) instead of the grid
 // head: a 16 x 8 grid of local features (one per backbone cell at the 256 x 128 input), each
 // projected to PATCH_DIM values by a fixed seeded orthonormal matrix and L2-normalised.
-import { createRandom } from '../../demo/random.js';
+import { createRandom } from '../../core/random.js';
 import type { FrameModelManifest } from '../manifest.js';
 import { backboneGraph, buildStamp, MOBILENET_BLOCK10, mobileNetBlock10Manifest } from './mobilenet-block10.js';
 import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';

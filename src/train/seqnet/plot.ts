@@ -1,6 +1,6 @@
 // Training curves as one SVG: mean triplet loss per epoch (left) and validation Recall@1/5 (right),
 // the chosen (best) epoch marked.
-import { addLegend, addMarker, addPolyline, createPlot, renderPlot, type Point } from '../../eval/svg-plot.js';
+import { addLegend, addMarker, addPolyline, createPlot, renderPlot, type Point } from '../../sinks/report/svg-plot.js';
 import type { EpochRecord } from './trainer.js';
 
 export function trainingPlotSvg(history: readonly EpochRecord[], bestEpoch: number): string {

@@ -2,7 +2,7 @@
 // its N nearest DB sequences is a positive; queries without a positive are left out of the
 // denominator. Nearest = smallest L2 distance (= cosine distance for unit vectors; ties to the lower row).
 import { DescriptorMatrix } from '../../core/matrix.js';
-import { exactSearch } from '../../map/exact-search.js';
+import { exactSearch } from '../../retrieve/exact-search.js';
 
 export interface SequenceRecall {
   /** Recall@N for each requested N. */

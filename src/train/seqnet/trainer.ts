@@ -3,7 +3,7 @@
 // shuffled batches of triplets through forward, triplet loss, backward and an optimiser step.
 // Validation Recall@1/5/10 after every epoch (and before the first); the best model by val R@5
 // (ties: R@1, then the earlier epoch) is what the caller keeps. Deterministic for a seed.
-import { createRandom, type Random } from '../../demo/random.js';
+import { createRandom, type Random } from '../../core/random.js';
 import { SEQNET_MARGIN, tripletLoss, type Triplet } from './loss.js';
 import { mineQuery } from './mining.js';
 import { encodeWindows, initSeqNet, seqnetBackward, seqnetForward, SeqNetWorkspace, type SeqNetInit, type SeqNetParams } from './model.js';

@@ -1,0 +1,41 @@
+// What retrieval and matching read from a map: its frames, their descriptors and the two indexes
+// (frames, sequences), searched in the configured mode. A PlaceMap is adapted by mapView.
+import type { DescriptorMatrix } from '../core/matrix.js';
+import type { Candidate, MapFrameMeta } from '../core/types.js';
+import type { PlaceMap } from '../map/place-map.js';
+import type { PatchRows } from '../rerank/reranker.js';
+import type { SearchMode } from './types.js';
+
+/** What the recogniser needs from a map (PlaceMap satisfies it through mapView). */
+export interface MapView {
+  readonly frames: readonly MapFrameMeta[];
+  readonly frameDescriptors: DescriptorMatrix;
+  /** Nearest map sequences ending before map frame `beforeFrame` (all when undefined). */
+  searchSequences(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
+  /** Nearest map frames before map frame `beforeFrame` (all when undefined). */
+  searchFrames(query: Float32Array, k: number, beforeFrame?: number): Candidate[];
+  /** True when the map holds sequence descriptors (a sequence encoder was used to build it). */
+  readonly hasSequences: boolean;
+  /** Local features per map frame, when the map has them (patch re-ranking). */
+  readonly patches?: PatchRows;
+}
+
+/** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
+export function mapView(map: PlaceMap, mode: SearchMode): MapView {
+  return {
+    get frames() {
+      return map.frames;
+    },
+    get frameDescriptors() {
+      return map.frameDescriptors;
+    },
+    get hasSequences() {
+      return map.sequenceCount > 0;
+    },
+    get patches() {
+      return map.patches;
+    },
+    searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
+    searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
+  };
+}
