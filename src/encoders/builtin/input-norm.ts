@@ -1,8 +1,8 @@
-// Illumination normalisation of the input image, inside the ONNX graph (so every model that shares
-// the backbone — frame, patch, combined — sees the same pixels): each image is standardised to a
-// fixed brightness and contrast before the CNN. A night or under-exposed frame then reaches the
-// network at the contrast it was trained on (ImageNet's), instead of as a dim, low-contrast image
-// whose activations the noise dominates.
+// Illumination normalisation of the input image, inside the ONNX graph (so every model built on
+// backboneGraph — frame, patch, combined — sees the same pixels): an optional blur against sensor
+// noise, then per-image statistics brought to fixed targets (a gain, or a full standardisation).
+// A night or under-exposed frame then reaches the network at the brightness of the images it was
+// trained on (ImageNet's), instead of as a dim image whose weak activations the noise dominates.
 import { int64s, type OnnxGraphBuilder } from '../../onnx/builder.js';
 
 export type InputNormMode = 'none' | 'image' | 'channel' | 'gain';
