@@ -6,13 +6,11 @@
 //
 //   npx tsx bench/rerank-nordland.ts [--range 1200:2400] [--lengths 10,5] [--query shift:0.15|dark:0.3|none]
 //       [--variants 'off;on;on,weight=0.7,candidates=3'] [--json out.json] [--data DIR]
-import { nordlandSeasons } from './nordland-data.js';
+import { nordlandSeasons, stretch } from './nordland-data.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import YAML from 'yaml';
-import type { Frame } from '../src/core/types.js';
 import { CachingFrameEncoder } from '../src/encoders/caching.js';
 import { createFrameEncoder } from '../src/encoders/factory.js';
 import { OnnxFrameEncoder } from '../src/encoders/onnx-frame-encoder.js';
@@ -23,9 +21,8 @@ import { computeMetrics } from '../src/eval/metrics.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig, pipelineConfigSchema } from '../src/pipeline/config.js';
-import { imageFolderFrames } from '../src/sources/image-folder.js';
 import { BUILTIN_PATCH_MANIFEST } from '../src/rerank/assemble.js';
-import { frameRange, parseRange } from '../src/train/extract.js';
+import { parseRange } from '../src/train/extract.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,36 +44,6 @@ function variantRerank(spec: string): Record<string, unknown> {
     out[k] = v.includes('/') ? v.split('/').map(Number) : Number(v);
   }
   return out;
-}
-
-/**
- * A viewpoint change or illumination change applied to a query image file: `shift:f` crops a window
- * (1 - f) of the width, its left edge at f (the camera moved sideways and turned a little), and
- * scales it back; `dark:k` multiplies the light by k with a gamma of 1.5 (dusk, under-exposure).
- */
-async function transformed(file: string, spec: string): Promise<Frame['image']> {
-  const [kind, value] = spec.split(':');
-  const f = Number(value);
-  const img = sharp(file).removeAlpha();
-  const { width, height } = await sharp(file).metadata();
-  let pipeline = img;
-  if (kind === 'shift') {
-    const w = Math.round(width! * (1 - f));
-    pipeline = img.extract({ left: width! - w, top: 0, width: w, height: height! }).resize(width!, height!, { fit: 'fill' });
-  }
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  if (kind === 'dark') {
-    for (let i = 0; i < data.length; i++) data[i] = Math.round(255 * f * (data[i] / 255) ** 1.5);
-  }
-  return { kind: 'raw', width: info.width, height: info.height, encoding: 'rgb8', step: info.width * 3, isBigEndian: false, data: new Uint8Array(data) };
-}
-
-async function* stretch(dir: string, start: number, end: number, query: string): AsyncGenerator<Frame> {
-  let index = 0;
-  for await (const frame of frameRange(imageFolderFrames(dir), start, end)) {
-    const image = query === 'none' || frame.image.kind !== 'file' ? frame.image : await transformed(frame.image.path, query);
-    yield { ...frame, image, index: index++ };
-  }
 }
 
 async function main(): Promise<void> {

@@ -26,7 +26,10 @@ export function assertCompatible(map: { readonly info: Pick<MapInfo, 'encoder' |
       `${where} was built with frame encoder "${encoder.id}" (hash ${short(encoder.hash)}, dim ${encoder.dim}), ` +
         `but this pipeline uses "${expected.encoderId}" (hash ${short(expected.encoderHash)}` +
         `${expected.dim !== undefined ? `, dim ${expected.dim}` : ''}); ` +
-        `rebuild the map with "${expected.encoderId}" or run the pipeline with "${encoder.id}"`,
+        (encoder.id === expected.encoderId
+          ? // Same name, other bytes: typically a map built before the built-in model was updated.
+            `same name, different model (another build or version of it, e.g. a map made before an upgrade): rebuild the map with this pipeline`
+          : `rebuild the map with "${expected.encoderId}" or run the pipeline with "${encoder.id}"`),
     );
   }
   const want = expected.sequence;

@@ -47,7 +47,9 @@ describe('MobileNetV2 block_10 conversion (nsfwjs -> ONNX)', () => {
   before(async () => {
     await tf.setBackend('cpu');
     source = readNsfwjsMobileNetV2();
-    session = await ort.InferenceSession.create(buildMobileNetBlock10({ source, exposeFeatureMap: true }));
+    // The converted backbone alone (no input normalisation), so tfjs can be fed the same pixels.
+    const raw = { inputNorm: { ...MOBILENET_BLOCK10.inputNorm, mode: 'none' as const, blurPasses: 0 } };
+    session = await ort.InferenceSession.create(buildMobileNetBlock10({ source, exposeFeatureMap: true, variant: raw }));
   });
   after(async () => {
     await session?.release();

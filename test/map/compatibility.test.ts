@@ -34,6 +34,13 @@ describe('map/assertCompatible', () => {
     }
   });
 
+  it('says "same name, different model" when only the hash differs (a map made before a model upgrade)', () => {
+    assert.throws(
+      () => assertCompatible(withSeq, { ...same, encoderHash: 'ffffffffffffffffffff' }),
+      /same name, different model .*: rebuild the map with this pipeline$/,
+    );
+  });
+
   it('rejects a missing or different sequence encoder when one is expected', () => {
     assert.throws(() => assertCompatible(frameOnly, { ...same, sequence }), /has no sequence descriptors, but this pipeline uses sequence encoder "seqnet-l5"/);
     assert.throws(

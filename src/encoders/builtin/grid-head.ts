@@ -13,13 +13,28 @@ export interface GridHeadOptions {
    * colour/illumination, i.e. season and weather) and keeps where things are.
    */
   centre: boolean;
+  /**
+   * Weight each cell gives its left and right neighbours' pooled values (0: none). Soft spatial
+   * binning, as SIFT interpolates into its spatial bins: a feature moving sideways across a cell
+   * border then changes the descriptor gradually, which tolerates sideways viewpoint shifts.
+   */
+  smoothX?: number;
+  /**
+   * Signed power normalisation sign(x)|x|^power of the (centred) grid before L2 (1 or absent: none).
+   * Power < 1 damps the few dominant activations that otherwise decide the distance.
+   */
+  power?: number;
   /** Name of the output tensor [batch, channels * cellsY * cellsX] (channel-major). */
   output: string;
 }
 
 /** Appends the head to `g`, reading the NCHW feature map `input`. Returns the output name. */
 export function appendGridHead(g: OnnxGraphBuilder, input: string, options: GridHeadOptions): string {
-  const grid = appendGridPool(g, input, options);
+  let grid = appendGridPool(g, input, options);
+  if (options.power !== undefined && options.power !== 1) {
+    const magnitude = g.op('Pow', [g.op('Abs', [grid], {}, 'head/abs'), g.scalar('head/power', options.power)], {}, 'head/pow');
+    grid = g.op('Mul', [g.op('Sign', [grid], {}, 'head/sign'), magnitude], {}, 'head/signed_power');
+  }
   const flat = g.op('Flatten', [grid], { axis: 1 }, 'head/flat');
   return appendL2Normalize(g, flat, options.output);
 }
@@ -28,7 +43,11 @@ export function appendGridHead(g: OnnxGraphBuilder, input: string, options: Grid
  * The NCHW feature map average-pooled into a cellsY x cellsX grid ([N, C, cellsY, cellsX]), each
  * channel optionally centred over the cells. Shared by the grid head and the patch head.
  */
-export function appendGridPool(g: OnnxGraphBuilder, input: string, options: Pick<GridHeadOptions, 'cellsX' | 'cellsY' | 'centre'>): string {
+export function appendGridPool(
+  g: OnnxGraphBuilder,
+  input: string,
+  options: Pick<GridHeadOptions, 'cellsX' | 'cellsY' | 'centre' | 'smoothX'>,
+): string {
   const shape = g.op('Shape', [input], {}, 'head/shape');
   // x [N,C,H,W] @ Pw^T [W,cellsX] -> [N,C,H,cellsX]; Ph [cellsY,H] @ that -> [N,C,cellsY,cellsX]
   const pw = adaptivePoolMatrix(g, shape, 3, options.cellsX, 'head/x');
@@ -36,11 +55,35 @@ export function appendGridPool(g: OnnxGraphBuilder, input: string, options: Pick
   const rows = g.op('MatMul', [input, pwT], {}, 'head/pooled_x');
   const ph = adaptivePoolMatrix(g, shape, 2, options.cellsY, 'head/y');
   let grid = g.op('MatMul', [ph, rows], {}, 'head/grid');
+  if (options.smoothX) {
+    grid = g.op('MatMul', [grid, g.initializer('head/smooth_x', neighbourSmoothing(options.cellsX, options.smoothX), [options.cellsX, options.cellsX])], {}, 'head/smoothed');
+  }
   if (options.centre) {
     const mean = g.op('ReduceMean', [grid], { axes: [2, 3], keepdims: 1 }, 'head/cell_mean');
     grid = g.op('Sub', [grid, mean], {}, 'head/centred');
   }
   return grid;
+}
+
+/**
+ * [cells, cells] matrix M with grid @ M = each cell's value mixed with weight w from each horizontal
+ * neighbour (1 - 2w itself; at the borders the missing neighbour's weight goes back to the cell, so
+ * every column of M sums to 1 and a constant row stays constant).
+ */
+export function neighbourSmoothing(cells: number, w: number): Float32Array {
+  if (!(w >= 0 && w < 0.5)) throw new RangeError(`smoothX must be in [0, 0.5), got ${w}`);
+  const m = new Float32Array(cells * cells);
+  // m[src * cells + dst]: how much cell src contributes to output cell dst.
+  for (let dst = 0; dst < cells; dst++) {
+    let self = 1;
+    for (const src of [dst - 1, dst + 1]) {
+      if (src < 0 || src >= cells) continue;
+      m[src * cells + dst] = w;
+      self -= w;
+    }
+    m[dst * cells + dst] = self;
+  }
+  return m;
 }
 
 /**

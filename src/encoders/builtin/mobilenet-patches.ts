@@ -7,6 +7,7 @@ import type { FrameModelManifest } from '../manifest.js';
 import { backboneGraph, buildStamp, MOBILENET_BLOCK10, mobileNetBlock10Manifest } from './mobilenet-block10.js';
 import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
 import { appendPatchHead, orthonormalProjection } from './patch-head.js';
+import { describeInputNorm } from './input-norm.js';
 import { MOBILENET_PATCHES } from './patch-model-spec.js';
 
 export interface PatchModelOptions {
@@ -48,6 +49,6 @@ function describe(source: Pick<NsfwjsModelFiles, 'packageVersion'>, dim: number)
   const s = MOBILENET_PATCHES;
   return (
     `MobileNetV2 (ImageNet weights from nsfwjs@${source.packageVersion}) up to ${MOBILENET_BLOCK10.featureLayer}, ` +
-    `${s.cellsX}x${s.cellsY} cells centred per channel, projected to ${dim} dims (seed ${s.projectionSeed}), L2-normalised per cell.`
+    `input ${describeInputNorm(MOBILENET_BLOCK10.inputNorm)}, ${s.cellsX}x${s.cellsY} cells centred per channel, projected to ${dim} dims (seed ${s.projectionSeed}), L2-normalised per cell.`
   );
 }

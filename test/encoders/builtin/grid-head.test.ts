@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { OnnxGraphBuilder } from '../../../src/onnx/builder.js';
-import { appendGridHead } from '../../../src/encoders/builtin/grid-head.js';
+import { appendGridHead, neighbourSmoothing, type GridHeadOptions } from '../../../src/encoders/builtin/grid-head.js';
 
-async function runHead(centre: boolean, data: Float32Array, dims: number[]): Promise<number[]> {
+async function runHead(centre: boolean, data: Float32Array, dims: number[], extra: Partial<GridHeadOptions> = {}): Promise<number[]> {
   const g = new OnnxGraphBuilder('head');
   g.input('f', 'float32', ['n', 'c', 'h', 'w']);
-  appendGridHead(g, 'f', { cellsX: 2, cellsY: 2, centre, output: 'd' });
+  appendGridHead(g, 'f', { cellsX: 2, cellsY: 2, centre, output: 'd', ...extra });
   g.output('d', 'float32', ['n', 'dim']);
   const session = await ort.InferenceSession.create(g.toBytes());
   const { d } = await session.run({ f: new ort.Tensor('float32', data, dims) });
@@ -51,5 +51,48 @@ describe('appendGridHead', () => {
     const raw = [2.5, 4.5, 10.5, 12.5]; // means of the 2x2 quadrants
     const n = Math.sqrt(raw.reduce((s, v) => s + v * v, 0));
     close(out, raw.map((v) => v / n));
+  });
+
+  /** 1 channel, 2 x 16 map, a bright blob 2 columns wide starting at column `at`. */
+  function blob(at: number): Float32Array {
+    const data = new Float32Array(32);
+    for (const y of [0, 1]) for (const x of [at, at + 1]) data[y * 16 + x] = 1;
+    return data;
+  }
+  const cosine = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
+
+  it('soft horizontal binning tolerates a sideways shift of a cell (synthetic case)', async () => {
+    const opts = { cellsX: 8, cellsY: 1 };
+    const hard = [await runHead(true, blob(4), [1, 1, 2, 16], opts), await runHead(true, blob(6), [1, 1, 2, 16], opts)];
+    const soft = [
+      await runHead(true, blob(4), [1, 1, 2, 16], { ...opts, smoothX: 0.25 }),
+      await runHead(true, blob(6), [1, 1, 2, 16], { ...opts, smoothX: 0.25 }),
+    ];
+    // Hard cells: the blob moved into the next cell, the centred descriptors are nearly unrelated.
+    assert.ok(cosine(hard[0], hard[1]) < 0, `hard ${cosine(hard[0], hard[1])}`);
+    assert.ok(cosine(soft[0], soft[1]) > 0.3, `soft ${cosine(soft[0], soft[1])}`);
+    // Far apart places stay apart.
+    const far = await runHead(true, blob(12), [1, 1, 2, 16], { ...opts, smoothX: 0.25 });
+    assert.ok(cosine(soft[0], far) < 0, `far ${cosine(soft[0], far)}`);
+  });
+
+  it('neighbour smoothing keeps a constant row constant and rejects weights >= 0.5', () => {
+    const m = neighbourSmoothing(5, 0.25);
+    for (let dst = 0; dst < 5; dst++) {
+      let s = 0;
+      for (let src = 0; src < 5; src++) s += m[src * 5 + dst];
+      assert.ok(Math.abs(s - 1) < 1e-6);
+    }
+    assert.throws(() => neighbourSmoothing(5, 0.5), RangeError);
+  });
+
+  it('signed power normalisation damps a dominant activation', async () => {
+    // 1 channel, 1 x 4 map, cells 4 x 1: one large value among small ones.
+    const data = Float32Array.of(16, 1, -1, 0);
+    const plain = await runHead(false, data, [1, 1, 1, 4], { cellsX: 4, cellsY: 1 });
+    const sqrt = await runHead(false, data, [1, 1, 1, 4], { cellsX: 4, cellsY: 1, power: 0.5 });
+    const n = Math.sqrt(16 + 1 + 1); // (4, 1, -1, 0) after the square root
+    close(sqrt, [4 / n, 1 / n, -1 / n, 0]);
+    assert.ok(sqrt[0] < plain[0]);
   });
 });
