@@ -6,7 +6,7 @@ import type { DescriptorMatrix } from '../core/matrix.js';
 import { DescriptorError, ModelError, SeqvprError } from '../core/errors.js';
 import { isFiniteVector } from '../core/vector.js';
 import type { Candidate, Frame, MapFrameMeta, PlaceMatch } from '../core/types.js';
-import type { EncodeTiming, FrameEncoder, SequenceEncoder } from '../encoders/types.js';
+import type { EncodeTiming, FrameEncoder, FramePatchEncoder, SequenceEncoder } from '../encoders/types.js';
 import { voteForEnds } from './frame-votes.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
@@ -158,6 +158,11 @@ export class PlaceRecognizer {
     const start = performance.now();
     const timing: EncodeTiming = {};
     try {
+      if (this.options.rerank?.withFrame) {
+        // One run of the combined model gives both (its time is `encode`; there is no `patches` stage).
+        const [both] = await (this.options.frameEncoder as FramePatchEncoder).encodeWithPatches([frame.image], timing);
+        return { descriptor: both.descriptor, patches: both.patches, times: encodeTimes(performance.now() - start, timing) };
+      }
       const [descriptor] = await this.options.frameEncoder.encode([frame.image], timing);
       const times = encodeTimes(performance.now() - start, timing);
       if (!this.options.rerank) return { descriptor, times };
