@@ -245,7 +245,7 @@ export class SeqvprNode {
       return undefined;
     }
     const { result } = step;
-    if (result.times.total !== undefined) this.stats.processedFrame(result.times.total);
+    this.stats.processedFrame(result.times);
     if (result.kind === 'skipped') {
       const reason: BadInputReason =
         result.error instanceof ImageDecodeError ? 'corrupt_image' : result.error instanceof DescriptorError ? 'invalid_descriptor' : 'processing_error';
