@@ -106,7 +106,8 @@ export async function syntheticMap(real: DescriptorMatrix, frontend: Frontend, o
     const t0 = performance.now();
     const map = await loadMap(options.cacheDir, { onWarning: () => {} });
     const stats = JSON.parse(await readFile(statsFile, 'utf8'));
-    if (map.size === rows && map.info.encoder.hash === frontend.identity.encoder.hash && stats.seed === options.seed && !map.patches === !options.patches) {
+    // A cached map with patch grids also serves the same front end without re-ranking (it ignores them).
+    if (map.size === rows && map.info.encoder.hash === frontend.identity.encoder.hash && stats.seed === options.seed && (!options.patches || map.patches)) {
       return {
         map, realOffset, realRows, copies: stats.copies, loadedFromCache: true,
         buildSeconds: (performance.now() - t0) / 1000, rssGrowthMiB: mib(process.memoryUsage().rss - rss0),

@@ -1,8 +1,11 @@
 // Frame encoder config (one section of the runtime config) -> a ready FrameEncoder.
 import path from 'node:path';
 import { z } from 'zod';
+import { ModelError } from '../core/errors.js';
 import { parseConfig } from '../core/parse-config.js';
+import { MOBILENET_WITH_PATCHES } from './builtin/patch-model-spec.js';
 import { OnnxFrameEncoder } from './onnx-frame-encoder.js';
+import { OnnxFramePatchEncoder } from './onnx-frame-patch-encoder.js';
 import { onnxRuntimeConfigShape } from './onnx-model.js';
 import { packageRoot } from '../core/package-root.js';
 import { PatchNormEncoder } from './patchnorm.js';
@@ -11,6 +14,8 @@ import { WorkerFrameEncoder } from './worker-frame-encoder.js';
 
 /** Manifest of the built-in ImageNet CNN, relative to the package root. */
 export const BUILTIN_CNN_MANIFEST = 'models/mobilenetv2-block10.yaml';
+/** The built-in CNN merged with the built-in patch model (re-ranking: one run gives both). */
+export const BUILTIN_CNN_WITH_PATCHES_MANIFEST = `models/${MOBILENET_WITH_PATCHES.manifestFile}`;
 
 export const frameEncoderConfigSchema = z.discriminatedUnion('kind', [
   z
@@ -39,6 +44,13 @@ export interface EncoderContext {
    * Patchnorm stays on the main thread: its decoding already runs in sharp's thread pool.
    */
   thread?: 'main' | 'worker';
+  /**
+   * Re-ranking with the built-in patch model is on: the built-in CNN then loads as the combined
+   * model (a FramePatchEncoder: one decode and one backbone pass give the descriptor and the patch
+   * grid). Other encoders ignore it. Falls back, with a warning, to the frame model alone when the
+   * combined model is missing or stale.
+   */
+  withPatches?: boolean;
 }
 
 /** Absolute manifest path for an onnx / builtin-cnn config. */
@@ -54,6 +66,14 @@ export async function createFrameEncoder(config: FrameEncoderConfig, context: En
   // One intra-op thread unless configured: the worker's model runs beside the main thread's
   // matching, and a second onnxruntime thread would compete with it (same descriptors either way).
   if (context.thread === 'worker') return WorkerFrameEncoder.start({ ...c, intraOpThreads: c.intraOpThreads ?? 1 }, { ...context, thread: 'main' });
-  const manifestPath = frameManifestPath(c, context)!;
-  return OnnxFrameEncoder.load(manifestPath, { providers: c.providers, intraOpThreads: c.intraOpThreads, warn: context.warn });
+  const runtime = { providers: c.providers, intraOpThreads: c.intraOpThreads, warn: context.warn };
+  if (context.withPatches && c.kind === 'builtin-cnn') {
+    try {
+      return await OnnxFramePatchEncoder.load(path.join(packageRoot(), BUILTIN_CNN_WITH_PATCHES_MANIFEST), runtime);
+    } catch (e) {
+      if (!(e instanceof ModelError)) throw e;
+      (context.warn ?? console.warn)(`${e.message}; running the frame model and the patch model separately`);
+    }
+  }
+  return OnnxFrameEncoder.load(frameManifestPath(c, context)!, runtime);
 }

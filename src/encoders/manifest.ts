@@ -55,6 +55,30 @@ export const sequenceModelManifestSchema = z
 
 export type SequenceModelManifest = z.infer<typeof sequenceModelManifestSchema>;
 
+/** One of the models a combined model reproduces: its manifest and that manifest's hash (LoadedManifest.hash). */
+const componentSchema = z.object({ manifest: z.string().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+
+/**
+ * A model that computes two frame-encoder models' outputs in one run (the built-in frame and patch
+ * models, their shared backbone once). Input and outputs are those of the two component manifests,
+ * and so are the identities maps record; it is used only while both hashes still match.
+ */
+export const combinedModelManifestSchema = z
+  .object({
+    version: z.literal(MANIFEST_VERSION),
+    kind: z.literal('frame-and-patches'),
+    name: z.string().min(1),
+    model: z.string().min(1),
+    /** The frame descriptor's model (output and preprocessing). */
+    frame: componentSchema,
+    /** The patch grid's model (the re-ranker's local features). */
+    patches: componentSchema,
+    description: z.string().optional(),
+  })
+  .strict();
+
+export type CombinedModelManifest = z.infer<typeof combinedModelManifestSchema>;
+
 export interface LoadedManifest<T> {
   manifest: T;
   /** Absolute path of the ONNX file. */

@@ -41,6 +41,11 @@ export interface OnnxModelIo {
   maxBatch: number;
   /** What one item is, for messages: "image", "window". */
   itemNoun: string;
+  /**
+   * Further outputs computed in the same run (a combined model's second head), `dim` values per
+   * item each; returned as they come (size-checked only: what a bad value means is the caller's).
+   */
+  extraOutputs?: readonly { name: string; dim: number }[];
 }
 
 /** Creates a session on the first provider in `providers` that loads; cpu closes the list. */
@@ -125,25 +130,28 @@ export class OnnxDescriptorModel {
    * `firstIndex` is the position of the first item in the caller's batch, for error messages.
    */
   async run(input: Float32Array, n: number, firstIndex = 0): Promise<Float32Array[]> {
+    return (await this.runAll(input, n, firstIndex)).descriptors;
+  }
+
+  /** run() plus the extra outputs: extras[k][i] is item i's value of io.extraOutputs[k]. */
+  async runAll(input: Float32Array, n: number, firstIndex = 0): Promise<{ descriptors: Float32Array[]; extras: Float32Array[][] }> {
     if (n > this.batchSize || input.length !== n * this.itemSize) {
       throw new ModelError(`internal: batch of ${n} ${this.io.itemNoun}s with ${input.length} values does not fit the model`);
     }
     const feedBatch = this.fixedBatch ? this.batchSize : n;
     const data = feedBatch === n ? input : padded(input, feedBatch * this.itemSize);
     const feeds = { [this.io.inputName]: new ort.Tensor('float32', data, [feedBatch, ...this.io.itemShape]) };
-    let out: ort.Tensor;
+    let outputs: ort.InferenceSession.OnnxValueMapType;
     try {
-      out = (await this.session.run(feeds))[this.io.outputName];
+      outputs = await this.session.run(feeds);
     } catch (e) {
       throw new ModelError(`onnxruntime failed running ${this.modelPath}: ${(e as Error).message}`);
     }
-    if (out.type !== 'float32') {
-      throw new ModelError(`model output "${this.io.outputName}" is ${out.type}, expected float32 (${this.modelPath})`);
-    }
-    const values = out.data as Float32Array;
-    if (values.length % feedBatch !== 0 || values.length / feedBatch !== this.io.dim) {
-      throw this.dimError(values.length / feedBatch);
-    }
+    const values = this.outputValues(outputs, this.io.outputName, this.io.dim, feedBatch);
+    const extras = (this.io.extraOutputs ?? []).map(({ name, dim }) => {
+      const all = this.outputValues(outputs, name, dim, feedBatch);
+      return Array.from({ length: n }, (_, i) => all.slice(i * dim, (i + 1) * dim));
+    });
     const result: Float32Array[] = [];
     for (let i = 0; i < n; i++) {
       const d = values.slice(i * this.io.dim, (i + 1) * this.io.dim);
@@ -154,7 +162,20 @@ export class OnnxDescriptorModel {
       }
       result.push(this.io.l2Normalize ? l2NormalizeInPlace(d) : d);
     }
-    return result;
+    return { descriptors: result, extras };
+  }
+
+  /** One output's values for the whole fed batch, type- and size-checked. */
+  private outputValues(outputs: ort.InferenceSession.OnnxValueMapType, name: string, dim: number, feedBatch: number): Float32Array {
+    const out = outputs[name] as ort.Tensor;
+    if (out.type !== 'float32') {
+      throw new ModelError(`model output "${name}" is ${out.type}, expected float32 (${this.modelPath})`);
+    }
+    const values = out.data as Float32Array;
+    if (values.length % feedBatch !== 0 || values.length / feedBatch !== dim) {
+      throw this.dimError(values.length / feedBatch, name);
+    }
+    return values;
   }
 
   async close(): Promise<void> {
@@ -168,10 +189,12 @@ export class OnnxDescriptorModel {
         `model ${this.modelPath} has no input "${inputName}" (it has: ${this.session.inputNames.join(', ')}); fix input.name in the manifest`,
       );
     }
-    if (!this.session.outputNames.includes(outputName)) {
-      throw new ModelError(
-        `model ${this.modelPath} has no output "${outputName}" (it has: ${this.session.outputNames.join(', ')}); fix output.name in the manifest`,
-      );
+    for (const name of [outputName, ...(this.io.extraOutputs ?? []).map((o) => o.name)]) {
+      if (!this.session.outputNames.includes(name)) {
+        throw new ModelError(
+          `model ${this.modelPath} has no output "${name}" (it has: ${this.session.outputNames.join(', ')}); fix output.name in the manifest`,
+        );
+      }
     }
     const inShape = this.tensorMetadata('input')?.shape;
     if (inShape) {
@@ -192,10 +215,10 @@ export class OnnxDescriptorModel {
     }
   }
 
-  private dimError(perItem: number): ModelError {
-    return new ModelError(
-      `model outputs ${perItem} values per ${this.io.itemNoun}, manifest says ${this.io.dim} (${this.modelPath}); fix output.dim or the export`,
-    );
+  private dimError(perItem: number, name = this.io.outputName): ModelError {
+    const dim = name === this.io.outputName ? this.io.dim : this.io.extraOutputs?.find((o) => o.name === name)?.dim;
+    const what = name === this.io.outputName ? 'model outputs' : `model output "${name}" has`;
+    return new ModelError(`${what} ${perItem} values per ${this.io.itemNoun}, manifest says ${dim} (${this.modelPath}); fix output.dim or the export`);
   }
 
   private tensorMetadata(which: 'input' | 'output'): { shape: readonly (number | string)[] } | undefined {

@@ -21,6 +21,35 @@ export interface FrameEncoder {
   close(): Promise<void>;
 }
 
+/** One image's frame descriptor and patch grid from one model run. */
+export interface FrameWithPatches {
+  descriptor: Float32Array;
+  /** The raw patch grid; undefined when the model gave NaN or Infinity for it (no patch evidence). */
+  patches: Float32Array | undefined;
+}
+
+/** Which model's output the patch grid reproduces (what maps with patch features record). */
+export interface PatchModelIdentity {
+  id: string;
+  hash: string;
+  dim: number;
+}
+
+/**
+ * A frame encoder whose model run also gives the re-ranker's patch grid (the built-in frame and
+ * patch models merged: one decode, one backbone pass). Its descriptors are the frame model's and
+ * its grids the patch model's (`patchModel`), so maps built either way are the same.
+ */
+export interface FramePatchEncoder extends FrameEncoder {
+  readonly patchModel: PatchModelIdentity;
+  encodeWithPatches(images: readonly ImageSource[], timing?: EncodeTiming): Promise<FrameWithPatches[]>;
+}
+
+export function yieldsPatches(encoder: FrameEncoder): encoder is FramePatchEncoder {
+  const e = encoder as Partial<FramePatchEncoder>;
+  return e.patchModel !== undefined && typeof e.encodeWithPatches === 'function';
+}
+
 export interface SequenceEncoder {
   readonly id: string;
   readonly hash: string;

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { ModelError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
 import type { EncoderContext, FrameEncoderConfig } from './factory.js';
-import { addTime, type EncodeTiming, type FrameEncoder } from './types.js';
+import { addTime, type EncodeTiming, type FrameEncoder, type FrameWithPatches, type PatchModelIdentity } from './types.js';
 import { deserializeError, detachedImage, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -25,11 +25,16 @@ function spawnWorker(workerData: unknown): Worker {
 }
 
 interface Pending {
-  resolve(descriptors: Float32Array[]): void;
+  resolve(encoded: FrameWithPatches[]): void;
   reject(error: Error): void;
   timing?: EncodeTiming;
 }
 
+/**
+ * When the worker's encoder gives patch grids too (createFrameEncoder with `withPatches`), so does
+ * this one (`patchModel` set, encodeWithPatches): the main thread then only searches, matches and
+ * re-ranks.
+ */
 export class WorkerFrameEncoder implements FrameEncoder {
   private readonly pending = new Map<number, Pending>();
   private nextRequest = 0;
@@ -41,6 +46,8 @@ export class WorkerFrameEncoder implements FrameEncoder {
     readonly hash: string,
     readonly dim: number,
     readonly provider: string,
+    /** The patch model the worker's grids reproduce; undefined when it gives none. */
+    readonly patchModel: PatchModelIdentity | undefined,
   ) {
     worker.on('message', (reply: WorkerReply) => this.answer(reply));
     worker.on('error', (e) => this.stop(new ModelError(`frame encoder worker failed: ${e.message}`)));
@@ -50,7 +57,7 @@ export class WorkerFrameEncoder implements FrameEncoder {
 
   /** Starts a worker and creates the encoder `config` describes in it (as createFrameEncoder would). */
   static async start(config: FrameEncoderConfig, context: EncoderContext = {}): Promise<WorkerFrameEncoder> {
-    const worker = spawnWorker({ config, baseDir: context.baseDir });
+    const worker = spawnWorker({ config, baseDir: context.baseDir, withPatches: context.withPatches });
     let onMessage!: (reply: WorkerReply) => void;
     let onError!: (e: Error) => void;
     let onExit!: (code: number) => void;
@@ -68,17 +75,27 @@ export class WorkerFrameEncoder implements FrameEncoder {
       throw ready.type === 'not-started' ? deserializeError(ready.error) : new ModelError(`frame encoder worker said ${ready.type} first`);
     }
     for (const w of ready.warnings) (context.warn ?? console.warn)(w);
-    return new WorkerFrameEncoder(worker, ready.id, ready.hash, ready.dim, ready.provider);
+    return new WorkerFrameEncoder(worker, ready.id, ready.hash, ready.dim, ready.provider, ready.patchModel);
   }
 
-  encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
+  async encode(images: readonly ImageSource[], timing?: EncodeTiming): Promise<Float32Array[]> {
+    return (await this.request(images, false, timing)).map((r) => r.descriptor);
+  }
+
+  /** Descriptors and patch grids from one run in the worker (only when `patchModel` is set). */
+  encodeWithPatches(images: readonly ImageSource[], timing?: EncodeTiming): Promise<FrameWithPatches[]> {
+    if (!this.patchModel) return Promise.reject(new ModelError('internal: this worker\'s encoder gives no patch grids'));
+    return this.request(images, true, timing);
+  }
+
+  private request(images: readonly ImageSource[], withPatches: boolean, timing?: EncodeTiming): Promise<FrameWithPatches[]> {
     if (this.stopped) return Promise.reject(this.stopped);
     const requestId = this.nextRequest++;
     const detached = images.map(detachedImage);
-    const request: WorkerRequest = { type: 'encode', requestId, images: detached };
+    const request: WorkerRequest = { type: 'encode', requestId, images: detached, withPatches };
     // The copies are ours alone: move them to the worker instead of cloning them once more.
     const transfer = detached.flatMap((image) => (image.kind === 'file' ? [] : [image.data.buffer as ArrayBuffer]));
-    return new Promise<Float32Array[]>((resolve, reject) => {
+    return new Promise<FrameWithPatches[]>((resolve, reject) => {
       this.pending.set(requestId, { resolve, reject, timing });
       if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage(request, transfer);
@@ -101,7 +118,7 @@ export class WorkerFrameEncoder implements FrameEncoder {
     for (const key of ['decode', 'preprocess'] as const) {
       if (reply.timing[key] !== undefined) addTime(request.timing, key, reply.timing[key]!);
     }
-    if (reply.type === 'encoded') request.resolve(reply.descriptors);
+    if (reply.type === 'encoded') request.resolve(reply.descriptors.map((descriptor, i) => ({ descriptor, patches: reply.patches?.[i] ?? undefined })));
     else request.reject(deserializeError(reply.error));
   }
 

@@ -3,14 +3,16 @@
 // bad frame (skipped) from a broken model (the run fails) by the error's class.
 import * as errors from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
-import type { EncodeTiming } from './types.js';
+import type { EncodeTiming, PatchModelIdentity } from './types.js';
 
-export type WorkerRequest = { type: 'encode'; requestId: number; images: ImageSource[] } | { type: 'close' };
+/** `withPatches`: the patch grids too (only when the worker's encoder gives them, see `ready`). */
+export type WorkerRequest = { type: 'encode'; requestId: number; images: ImageSource[]; withPatches: boolean } | { type: 'close' };
 
 export type WorkerReply =
-  | { type: 'ready'; id: string; hash: string; dim: number; provider: string; warnings: string[] }
+  | { type: 'ready'; id: string; hash: string; dim: number; provider: string; warnings: string[]; patchModel?: PatchModelIdentity }
   | { type: 'not-started'; error: SerializedError }
-  | { type: 'encoded'; requestId: number; descriptors: Float32Array[]; timing: EncodeTiming }
+  /** `patches`: one per image when asked (null: no usable grid). */
+  | { type: 'encoded'; requestId: number; descriptors: Float32Array[]; patches?: (Float32Array | null)[]; timing: EncodeTiming }
   | { type: 'failed'; requestId: number; error: SerializedError; timing: EncodeTiming };
 
 export interface SerializedError {

@@ -42,7 +42,10 @@ export interface AssembleContext {
 export async function createFrontend(loaded: LoadedConfig, context: AssembleContext = {}): Promise<Frontend> {
   const { config } = loaded;
   const baseDir = path.dirname(loaded.file);
-  const frameEncoder = context.frameEncoder ?? (await createFrameEncoder(config.frontend, { baseDir, warn: context.warn, thread: context.encoderThread }));
+  // With the built-in patch model, the built-in CNN loads as the combined model (one run, both outputs).
+  const withPatches = config.rerank.enabled && config.rerank.model === undefined && context.patchEncoder === undefined;
+  const frameEncoder =
+    context.frameEncoder ?? (await createFrameEncoder(config.frontend, { baseDir, warn: context.warn, thread: context.encoderThread, withPatches }));
   let sequenceEncoder: SequenceEncoder | null = null;
   if (config.sequence.kind !== 'single') {
     sequenceEncoder = await createSequenceEncoder(config.sequence, { frameDim: frameEncoder.dim, baseDir, warn: context.warn });
@@ -63,7 +66,7 @@ export async function createFrontend(loaded: LoadedConfig, context: AssembleCont
         dim: sequenceEncoder.outputDim,
       }
     : null;
-  const patchEncoder = config.rerank.enabled ? await createPatchEncoder(config.rerank, { baseDir, warn: context.warn }, context.patchEncoder) : null;
+  const patchEncoder = config.rerank.enabled ? await createPatchEncoder(config.rerank, { baseDir, warn: context.warn }, context.patchEncoder, frameEncoder) : null;
   return {
     config,
     frameEncoder,

@@ -49,18 +49,23 @@ export async function buildMap(frames: AsyncIterable<Frame>, frontend: Frontend,
     },
   });
   for await (const batch of batches) {
-    const kept: { frame: Frame; descriptor: Float32Array; window: Float32Array[] | null }[] = [];
-    for (const { frame, descriptor } of batch.encoded) {
+    const kept: { frame: Frame; descriptor: Float32Array; patches?: Float32Array; window: Float32Array[] | null }[] = [];
+    for (const { frame, descriptor, patches } of batch.encoded) {
       recent.push(descriptor);
       if (recent.length > seqLength) recent = recent.slice(-seqLength);
       const windowFull = sequenceEncoder !== null && recent.length === seqLength;
-      kept.push({ frame, descriptor, window: windowFull ? recent.slice() : null });
+      kept.push({ frame, descriptor, patches, window: windowFull ? recent.slice() : null });
     }
     const windows = kept.filter((k) => k.window).map((k) => k.window!);
     const sequenceDescriptors = sequenceEncoder && windows.length ? await sequenceEncoder.encode(windows) : [];
-    // These frames decoded for the frame encoder, so the patch model reads them too.
-    const raw = frontend.patchEncoder && kept.length ? await frontend.patchEncoder.encoder.encode(kept.map((k) => k.frame.image)) : [];
-    const patches = raw.map((grid) => patchCentering!.apply(grid));
+    // The combined model gave the grids with the descriptors (an unusable one: a zero grid, no
+    // evidence); otherwise these frames decoded for the frame encoder, so the patch model reads them too.
+    const raw: (Float32Array | undefined)[] = !frontend.patchEncoder || !kept.length
+      ? []
+      : frontend.patchEncoder.withFrame
+        ? kept.map((k) => k.patches)
+        : await frontend.patchEncoder.encoder.encode(kept.map((k) => k.frame.image));
+    const patches = raw.map((grid) => grid && patchCentering!.apply(grid));
     let next = 0;
     kept.forEach((k, i) => {
       const seq = k.window ? sequenceDescriptors[next++] : undefined;

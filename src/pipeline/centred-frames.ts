@@ -4,6 +4,7 @@
 // is skipped and reported, never fatal.
 import { ModelError, SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
+import { yieldsPatches } from '../encoders/types.js';
 import type { Frontend } from './assemble.js';
 import { EmaCentering } from './normalizer.js';
 
@@ -11,6 +12,11 @@ export interface CentredFrame {
   frame: Frame;
   /** The frame descriptor after appearance centring (unit length when centring is enabled). */
   descriptor: Float32Array;
+  /**
+   * The raw patch grid from the same model run, when the frame encoder gives it (re-ranking with
+   * the combined model, PatchEncoder.withFrame); undefined otherwise or when it was not usable.
+   */
+  patches?: Float32Array;
 }
 
 export interface CentredBatch {
@@ -36,7 +42,7 @@ export async function* centredFrameBatches(
   const finish = async (batch: Frame[]): Promise<CentredBatch> => {
     const encoded = await encodeIsolatingFailures(frontend, batch, onSkip);
     return {
-      encoded: encoded.map(({ frame, descriptor }) => ({ frame, descriptor: centering.apply(descriptor) })),
+      encoded: encoded.map(({ frame, descriptor, patches }) => ({ frame, descriptor: centering.apply(descriptor), patches })),
       read: batch.length,
     };
   };
@@ -56,18 +62,23 @@ async function encodeIsolatingFailures(
   frontend: Frontend,
   batch: Frame[],
   onSkip: (frame: Frame, error: SeqvprError) => void,
-): Promise<{ frame: Frame; descriptor: Float32Array }[]> {
+): Promise<{ frame: Frame; descriptor: Float32Array; patches?: Float32Array }[]> {
+  const encoder = frontend.frameEncoder;
+  const encode = async (frames: Frame[]): Promise<{ descriptor: Float32Array; patches?: Float32Array }[]> =>
+    frontend.patchEncoder?.withFrame && yieldsPatches(encoder)
+      ? encoder.encodeWithPatches(frames.map((f) => f.image))
+      : (await encoder.encode(frames.map((f) => f.image))).map((descriptor) => ({ descriptor }));
   try {
-    const descriptors = await frontend.frameEncoder.encode(batch.map((f) => f.image));
-    return batch.map((frame, i) => ({ frame, descriptor: descriptors[i] }));
+    const encoded = await encode(batch);
+    return batch.map((frame, i) => ({ frame, ...encoded[i] }));
   } catch (e) {
     if (!isFrameProblem(e)) throw e;
   }
-  const out: { frame: Frame; descriptor: Float32Array }[] = [];
+  const out: { frame: Frame; descriptor: Float32Array; patches?: Float32Array }[] = [];
   for (const frame of batch) {
     try {
-      const [descriptor] = await frontend.frameEncoder.encode([frame.image]);
-      out.push({ frame, descriptor });
+      const [encoded] = await encode([frame]);
+      out.push({ frame, ...encoded });
     } catch (e) {
       if (!isFrameProblem(e)) throw e;
       onSkip(frame, e);

@@ -5,8 +5,10 @@
 // as one libvips pipeline, which shrinks JPEGs while decoding: splitting it would cost more than it
 // measures). preprocess: 8-bit pixels -> the model's float tensor. encode: the model itself (for
 // encoders that do not report decode/preprocess, encode is the whole encoder call).
-// patches: the re-ranker's patch model on the frame (decode included); rerank: patch matching of
-// the candidates (both only with `rerank` enabled).
+// patches: the re-ranker's patch model run on its own (decode included; a custom patch model, or
+// the built-in one when the combined model is unavailable); with the built-in models the combined
+// model gives the patch grid in the frame encoder's run, so it is part of `encode` and there is no
+// `patches` stage. rerank: patch matching of the candidates (only with `rerank` enabled).
 export type Stage = 'decode' | 'preprocess' | 'encode' | 'normalize' | 'window' | 'sequence' | 'retrieve' | 'match' | 'patches' | 'rerank' | 'total';
 export const STAGES: readonly Stage[] = ['decode', 'preprocess', 'encode', 'normalize', 'window', 'sequence', 'retrieve', 'match', 'patches', 'rerank', 'total'];
 

@@ -6,12 +6,13 @@
 // and sets the confidence. The winner's agreeing pairs are kept (for a relative pose estimate).
 //
 // Cost control: a (query frame, map frame) comparison is cached for as long as the query frame is in
-// the window. A trajectory shifts by one frame per query, so in steady state only the newest frame's
-// comparisons are new.
+// the window (compactly: the mutual pairs and which agree), and the pooled patches of the most
+// recently used map rows. A trajectory shifts by one frame per query, so
+// in steady state most comparisons are reused.
 import type { Candidate } from '../core/types.js';
 import type { MatchOutput } from '../match/types.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
-import { mutualNearestNeighbours } from './mutual-nn.js';
+import { mutualNearestNeighbours, type PatchPair } from './mutual-nn.js';
 import { multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 import { chanceShare, translationConsensus } from './spatial.js';
 
@@ -81,16 +82,26 @@ export interface RerankResult {
   patchMatches: PatchMatches;
 }
 
+/**
+ * One compared frame pair, compact: the mutual pairs per patch size and which of them agree. The
+ * correspondence objects are only built for the winner's frames (what the caller gets).
+ */
 interface PairResult {
   score: number;
-  match: FramePatchMatch;
+  shift: { x: number; y: number };
+  sizes: { query: PatchSet; map: PatchSet; pairs: PatchPair[]; inliers: number[] }[];
 }
 
+/** Map rows whose pooled patches are kept (about 25 KiB each with the built-in grid and sizes 2, 3). */
 const MAX_CACHED_MAP_ROWS = 512;
 
+const NO_EVIDENCE: PairResult = { score: 0, shift: { x: 0, y: 0 }, sizes: [] };
+
 export class PatchReranker {
-  private readonly pairCache = new Map<string, PairResult>();
+  /** Compared pairs by query frame index, then map row; a query frame's entries go when it leaves the window. */
+  private readonly pairCache = new Map<number, Map<number, PairResult>>();
   private readonly queryPatches = new Map<number, PatchSet[]>();
+  /** Pooled patches of map rows, least recently used first (rows come back while trajectories slide and rivals return). */
   private readonly mapPatches = new Map<number, PatchSet[] | null>();
 
   constructor(readonly options: RerankOptions) {}
@@ -109,8 +120,8 @@ export class PatchReranker {
     const columns = sampleColumns(cols, this.options.frames);
     const scored = out.candidates.slice(0, n).map((c) => {
       const path = c.mapIndex === out.mapIndex ? out.path : (out.pathOf?.(c.mapIndex) ?? constantPath(c.mapIndex, cols));
-      const pairs = columns.map((col) => this.comparePair(window[col], path[col], map));
-      const patchScore = pairs.reduce((s, p) => s + p.score, 0) / Math.max(1, pairs.length);
+      const pairs = columns.map((col) => ({ query: window[col].index, row: path[col], result: this.comparePair(window[col], path[col], map) }));
+      const patchScore = pairs.reduce((s, p) => s + p.result.score, 0) / Math.max(1, pairs.length);
       return { end: c.mapIndex, sequence: c.distance, path, pairs, patchScore, fused: fuseScores(c.distance, patchScore, this.options.weight) };
     });
     scored.sort((a, b) => a.fused - b.fused || a.end - b.end);
@@ -130,22 +141,24 @@ export class PatchReranker {
       confidence,
       candidates: [...scored.map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest],
       patchScore: win.patchScore,
-      patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => p.match) },
+      patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => framePatchMatch(p.query, p.row, p.result)) },
     };
   }
 
   /** Patch evidence between one query frame and one map frame (cached while the query frame is in the window). */
   private comparePair(query: WindowFrame, row: number, map: PatchRows): PairResult {
-    const key = `${query.index}|${row}`;
-    const cached = this.pairCache.get(key);
+    let byRow = this.pairCache.get(query.index);
+    if (!byRow) this.pairCache.set(query.index, (byRow = new Map()));
+    const cached = byRow.get(row);
     if (cached) return cached;
     const q = this.querySets(query, map.shape);
     const m = this.mapSets(row, map);
-    const match: FramePatchMatch = { queryIndex: query.index, mapIndex: row, score: 0, shift: { x: 0, y: 0 }, pairs: [] };
+    let result = NO_EVIDENCE;
     if (q && m) {
       let total = 0;
       let sx = 0;
       let sy = 0;
+      const sizes: PairResult['sizes'] = [];
       for (let s = 0; s < q.length; s++) {
         const a = q[s];
         const b = m[s];
@@ -155,21 +168,11 @@ export class PatchReranker {
         total += Math.max(0, consensus.inliers.length - chance) / a.count;
         sx += consensus.dx;
         sy += consensus.dy;
-        for (const i of consensus.inliers) {
-          const p = pairs[i];
-          match.pairs.push({
-            size: a.size,
-            query: { x: a.x[p.query], y: a.y[p.query] },
-            map: { x: b.x[p.map], y: b.y[p.map] },
-            similarity: p.similarity,
-          });
-        }
+        sizes.push({ query: a, map: b, pairs, inliers: consensus.inliers });
       }
-      match.score = total / q.length;
-      match.shift = { x: sx / q.length, y: sy / q.length };
+      result = { score: total / q.length, shift: { x: sx / q.length, y: sy / q.length }, sizes };
     }
-    const result = { score: match.score, match };
-    this.pairCache.set(key, result);
+    byRow.set(row, result);
     return result;
   }
 
@@ -186,8 +189,10 @@ export class PatchReranker {
       const cells = map.row(row);
       sets = cells && !isZero(cells) ? multiScalePatches(cells, map.shape, this.options.patchSizes) : null;
       if (this.mapPatches.size >= MAX_CACHED_MAP_ROWS) this.mapPatches.delete(this.mapPatches.keys().next().value!);
-      this.mapPatches.set(row, sets);
+    } else {
+      this.mapPatches.delete(row); // re-inserted below: most recently used last
     }
+    this.mapPatches.set(row, sets);
     return sets ?? undefined;
   }
 
@@ -195,10 +200,20 @@ export class PatchReranker {
   private forgetOutside(window: readonly WindowFrame[]): void {
     const keep = new Set(window.map((f) => f.index));
     for (const index of this.queryPatches.keys()) if (!keep.has(index)) this.queryPatches.delete(index);
-    for (const key of this.pairCache.keys()) {
-      if (!keep.has(Number(key.slice(0, key.indexOf('|'))))) this.pairCache.delete(key);
+    for (const index of this.pairCache.keys()) if (!keep.has(index)) this.pairCache.delete(index);
+  }
+}
+
+/** The reported evidence of one compared frame pair (correspondences in patch-grid cell units). */
+function framePatchMatch(queryIndex: number, mapIndex: number, result: PairResult): FramePatchMatch {
+  const pairs: PatchCorrespondence[] = [];
+  for (const { query: a, map: b, pairs: all, inliers } of result.sizes) {
+    for (const i of inliers) {
+      const p = all[i];
+      pairs.push({ size: a.size, query: { x: a.x[p.query], y: a.y[p.query] }, map: { x: b.x[p.map], y: b.y[p.map] }, similarity: p.similarity });
     }
   }
+  return { queryIndex, mapIndex, score: result.score, shift: { ...result.shift }, pairs };
 }
 
 /** `count` columns of a `cols`-column window, evenly spaced, newest first and always included. */

@@ -2,7 +2,7 @@
 // Fixed-size state only (counters, log-spaced histograms), whatever the running time.
 import type { DiagnosticLevel } from './message-types.js';
 import type { DropCounter } from '../pipeline/overload.js';
-import { LatencyHistogram } from '../pipeline/timing.js';
+import { LatencyHistogram, STAGES, StageTimer, type StageTimes } from '../pipeline/timing.js';
 import { BAD_INPUT_REASONS, type BadInputReason } from './input.js';
 import { RELATIVE_POSE_FAILURES, type RelativePoseFailure } from '../relpose/estimate.js';
 
@@ -36,7 +36,18 @@ export class NodeStats {
   readonly drops: DropCounter = { dropped: 0 };
   private readonly bad = new Map<BadInputReason, number>();
   private readonly totalLatency = new LatencyHistogram();
-  private period: { startNs: bigint; latency: LatencyHistogram; received: number; processed: number; dropped: number; bad: number; delayMs: number; delays: number };
+  private period: {
+    startNs: bigint;
+    latency: LatencyHistogram;
+    /** Per pipeline stage (timing.ts names: encode, retrieve, match, patches, rerank, ...). */
+    stages: StageTimer;
+    received: number;
+    processed: number;
+    dropped: number;
+    bad: number;
+    delayMs: number;
+    delays: number;
+  };
 
   constructor(nowNs: bigint) {
     this.period = this.newPeriod(nowNs);
@@ -61,12 +72,15 @@ export class NodeStats {
     }
   }
 
-  /** A frame went through the pipeline in `latencyMs`. */
-  processedFrame(latencyMs: number): void {
+  /** A frame went through the pipeline: its stage times (`total` is its latency). */
+  processedFrame(times: StageTimes): void {
     this.processed++;
     this.period.processed++;
-    this.totalLatency.add(latencyMs);
-    this.period.latency.add(latencyMs);
+    if (times.total !== undefined) {
+      this.totalLatency.add(times.total);
+      this.period.latency.add(times.total);
+    }
+    this.period.stages.record(times);
   }
 
   /** The status for the period that ends now; a new period starts. */
@@ -98,6 +112,13 @@ export class NodeStats {
       'loop closures': this.loopClosures,
       'loop closures with relative pose': this.loopRelativePoses,
     };
+    // Where the time went, stage by stage (only the stages this pipeline ran in the period).
+    const stages = p.stages.summary();
+    for (const stage of STAGES) {
+      if (stage === 'total' || !stages[stage]) continue;
+      values[`stage ${stage} p50 (ms)`] = stages[stage].p50;
+      values[`stage ${stage} p95 (ms)`] = stages[stage].p95;
+    }
     for (const reason of RELATIVE_POSE_FAILURES) values[`loop closures without relative pose: ${reason}`] = this.loopsWithoutRelativePose.get(reason) ?? 0;
     for (const reason of BAD_INPUT_REASONS) values[`bad input: ${reason}`] = this.bad.get(reason) ?? 0;
 
@@ -113,6 +134,6 @@ export class NodeStats {
   }
 
   private newPeriod(startNs: bigint, dropped = 0) {
-    return { startNs, latency: new LatencyHistogram(), received: 0, processed: 0, dropped, bad: 0, delayMs: 0, delays: 0 };
+    return { startNs, latency: new LatencyHistogram(), stages: new StageTimer(), received: 0, processed: 0, dropped, bad: 0, delayMs: 0, delays: 0 };
   }
 }

@@ -31,7 +31,7 @@ export async function processLiveFrame(frame: LiveFrame, ctx: FrameContext): Pro
     return undefined;
   }
   const { result } = step;
-  if (result.times.total !== undefined) ctx.stats.processedFrame(result.times.total);
+  ctx.stats.processedFrame(result.times);
   if (result.kind === 'skipped') {
     const reason: BadInputReason =
       result.error instanceof ImageDecodeError ? 'corrupt_image' : result.error instanceof DescriptorError ? 'invalid_descriptor' : 'processing_error';

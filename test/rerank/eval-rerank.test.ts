@@ -99,6 +99,21 @@ describe('patch re-ranking on nordland64 (end to end)', function () {
     assert.ok(withRerank.matches.every((m) => m.confidence >= 0 && m.confidence <= 1 && m.patchScore! >= 0 && m.patchScore! <= 1));
   });
 
+  it('the combined model (one run for descriptor and grid, as a front end without given encoders loads it) builds the same map and gives the same answers', async () => {
+    const loaded = await loadPipelineConfig('config/default.yaml');
+    const combined = await createFrontend({ ...loaded, config: pipelineConfigSchema.parse({ ...YAML.parse(loaded.text), rerank: { enabled: true } }) });
+    try {
+      assert.ok(combined.patchEncoder?.withFrame);
+      const built = (await buildMap(stretch('summer'), combined, { source: 'nordland64 summer 600:900' })).map;
+      assert.deepEqual(built.patches!.data(), map.patches!.data());
+      assert.deepEqual(built.frameDescriptors.data, map.frameDescriptors.data);
+      const strip = (ms: PlaceMatch[]) => ms.map((m) => ({ ...m, queryStamp: String(m.queryStamp) }));
+      assert.deepEqual(strip((await run(combined, map)).matches), strip((await run(on, map)).matches));
+    } finally {
+      await combined.close();
+    }
+  });
+
   it('a map without patch features still works with re-ranking configured: a warning, and the plain answers', async () => {
     const plain = (await buildMap(stretch('summer'), off, { source: 'no patches' })).map;
     const warnings: string[] = [];

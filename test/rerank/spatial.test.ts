@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mutualNearestNeighbours, type GridVectors } from '../../src/rerank/mutual-nn.js';
 import { multiScalePatches, type PatchSet } from '../../src/rerank/patch-set.js';
 import { chanceShare, translationConsensus } from '../../src/rerank/spatial.js';
+import { dot } from '../../src/core/vector.js';
 import { mirroredGrid, quantised, randomGrid, SHAPE, shiftedGrid } from './helpers.js';
 
 /** A one-row grid of the given vectors. */
@@ -44,6 +45,52 @@ describe('mutualNearestNeighbours', () => {
     assert.deepEqual(mutualNearestNeighbours(q, m, 3).map((p) => [p.query, p.map]), [[0, 3], [1, 1], [2, 2], [3, 0]]);
     assert.deepEqual(mutualNearestNeighbours(q, m, 2).map((p) => [p.query, p.map]), [[1, 1], [2, 2]]);
     assert.throws(() => mutualNearestNeighbours(q, vectors([[1, 0, 0]]), 2), RangeError);
+  });
+});
+
+/**
+ * The rule written as plainly as possible (every query patch, then its window's map patches in
+ * ascending order; the best kept as float32 like the reported similarity): the reference the
+ * blocked implementation must match bit for bit.
+ */
+function plainMutualNearestNeighbours(q: GridVectors, m: GridVectors, radius = Number.POSITIVE_INFINITY) {
+  const rowBest = new Int32Array(q.count).fill(-1);
+  const rowSim = new Float32Array(q.count).fill(-Infinity);
+  const colBest = new Int32Array(m.count).fill(-1);
+  const colSim = new Float32Array(m.count).fill(-Infinity);
+  for (let i = 0; i < q.count; i++) {
+    const ix = i % q.cols;
+    const iy = Math.floor(i / q.cols);
+    for (let j = 0; j < m.count; j++) {
+      const jx = j % m.cols;
+      const jy = Math.floor(j / m.cols);
+      if (Math.abs(jx - ix) > radius || Math.abs(jy - iy) > radius) continue;
+      const s = dot(q.vectors, m.vectors, q.dim, i * q.dim, j * m.dim);
+      if (s > rowSim[i]) [rowSim[i], rowBest[i]] = [s, j];
+      if (s > colSim[j]) [colSim[j], colBest[j]] = [s, i];
+    }
+  }
+  const pairs = [];
+  for (let i = 0; i < q.count; i++) if (rowBest[i] >= 0 && colBest[rowBest[i]] === i) pairs.push({ query: i, map: rowBest[i], similarity: rowSim[i] });
+  return pairs;
+}
+
+describe('mutualNearestNeighbours against the plain rule', () => {
+  it('gives exactly the plain loop\'s pairs and similarities (odd and even grids, any radius, ties from int8 cells)', () => {
+    for (const shape of [SHAPE, { cellsX: 7, cellsY: 5, dim: 5 }]) {
+      for (let seed = 0; seed < 6; seed++) {
+        const query = randomGrid(40 + seed, shape);
+        // int8 copies of a shifted scene: many exact ties between patches
+        const map = Float32Array.from(quantised(shiftedGrid(query, seed % 3, 1, 90 + seed, shape)), (v) => v / 127);
+        for (const size of [1, 2, 3]) {
+          const [q] = multiScalePatches(query, shape, [size]);
+          const [m] = multiScalePatches(seed % 2 ? map : quantised(query), shape, [size]);
+          for (const radius of [0, 1, 3, Number.POSITIVE_INFINITY]) {
+            assert.deepEqual(mutualNearestNeighbours(q, m, radius), plainMutualNearestNeighbours(q, m, radius), `seed ${seed} size ${size} radius ${radius}`);
+          }
+        }
+      }
+    }
   });
 });
 

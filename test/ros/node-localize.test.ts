@@ -203,6 +203,7 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     assert.equal(value('model'), node.map!.info.encoder.id);
     assert.equal(value('execution provider'), 'js');
     assert.ok(Number(value('latency p95 (ms)')) >= Number(value('latency p50 (ms)')));
+    assert.ok(Number(value('stage match p95 (ms)')) >= 0 && value('stage rerank p95 (ms)') === undefined, 'per-stage times, by the stages that ran');
     assert.equal(status.hardware_id, '/seqvpr_node');
     // The next period: nothing new arrived.
     port.advance(1000);

@@ -2,6 +2,7 @@
 // covariance, the fake transport's state machine and clock.
 import assert from 'node:assert/strict';
 import { FakeTransport } from '../../src/ros/fake-transport.js';
+import { NodeStats } from '../../src/ros/node-stats.js';
 import { StampGuard } from '../../src/ros/input.js';
 import { OdometryBuffer } from '../../src/ros/odometry-buffer.js';
 import { poseCovariance } from '../../src/ros/pose-covariance.js';
@@ -12,6 +13,22 @@ const at = (x: number) => ({ position: { x, y: 0, z: 0 }, orientation: { x: 0, y
 const S = 1_000_000_000n;
 
 describe('seqvpr_node parts', () => {
+  it('NodeStats: reports each stage the frames went through by its name (re-ranking: rerank, patches), per period', () => {
+    const stats = new NodeStats(0n);
+    const context = { mode: 'localize', imageTopic: 'image', mapId: 'm', mapSize: 1, model: 'x', executionProvider: 'cpu', matcher: 'seqslam' };
+    stats.processedFrame({ decode: 1, encode: 3, retrieve: 2, match: 1, rerank: 4, total: 11 });
+    stats.processedFrame({ decode: 1, encode: 3, retrieve: 2, match: 1, patches: 5, rerank: 6, total: 18 });
+    const { values } = stats.report(S, context);
+    assert.equal(values['frames processed'], 2);
+    assert.ok(Math.abs(Number(values['stage rerank p95 (ms)']) - 6) <= 6 * 0.05, 'p95 of 4 and 6 ms (histogram buckets are 5% wide)');
+    assert.ok(Math.abs(Number(values['stage patches p50 (ms)']) - 5) <= 5 * 0.05);
+    assert.ok(Math.abs(Number(values['latency p95 (ms)']) - 18) <= 18 * 0.05);
+    assert.equal(values['stage total p50 (ms)'], undefined, 'the total is the latency line');
+    assert.equal(values['stage sequence p50 (ms)'], undefined, 'stages that did not run are left out');
+    // A new period: no frames, no stage lines.
+    assert.equal(Object.keys(stats.report(2n * S, context).values).some((k) => k.startsWith('stage ')), false);
+  });
+
   it('StampGuard: increasing is in order, a little back is out of order, far back is a clock jump', () => {
     const g = new StampGuard(S);
     assert.deepEqual([10n * S, 11n * S, 11n * S, 11n * S - S / 2n, 12n * S].map((s) => g.check(s)), ['in_order', 'in_order', 'out_of_order', 'out_of_order', 'in_order']);

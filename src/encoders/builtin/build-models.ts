@@ -14,7 +14,9 @@ import { buildMobileNetBlock10, mobileNetBlock10Manifest, MOBILENET_BLOCK10 } fr
 import { nsfwjsPackageVersion, readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
 import { buildMobileNetPatches, mobileNetPatchesManifest } from './mobilenet-patches.js';
 import { MOBILENET_PATCHES } from './patch-model-spec.js';
-import type { FrameModelManifest } from '../manifest.js';
+import { frameModelManifestSchema, loadManifest, type CombinedModelManifest, type FrameModelManifest } from '../manifest.js';
+import { buildMobileNetWithPatches, mobileNetWithPatchesManifest } from './mobilenet-with-patches.js';
+import { MOBILENET_WITH_PATCHES } from './patch-model-spec.js';
 
 export interface BuildModelsOptions {
   /** Rebuild even when the files look up to date. */
@@ -27,18 +29,29 @@ interface BuiltinModel {
   file: string;
   manifestFile: string;
   build(source: NsfwjsModelFiles): Uint8Array;
-  manifest(source: Pick<NsfwjsModelFiles, 'packageVersion'>, modelSha256: string): FrameModelManifest;
+  /** `modelsDir` holds the models listed before this one (a combined model records their hashes). */
+  manifest(source: Pick<NsfwjsModelFiles, 'packageVersion'>, modelSha256: string, modelsDir: string): Promise<FrameModelManifest | CombinedModelManifest>;
 }
 
 const BUILTIN_MODELS: readonly BuiltinModel[] = [
-  { ...MOBILENET_BLOCK10, build: (source) => buildMobileNetBlock10({ source }), manifest: mobileNetBlock10Manifest },
+  { ...MOBILENET_BLOCK10, build: (source) => buildMobileNetBlock10({ source }), manifest: async (s, sha) => mobileNetBlock10Manifest(s, sha) },
   // The patch model for re-ranking (same backbone, a grid of local features).
-  { ...MOBILENET_PATCHES, build: (source) => buildMobileNetPatches({ source }), manifest: (s, sha) => mobileNetPatchesManifest(s, sha) },
+  { ...MOBILENET_PATCHES, build: (source) => buildMobileNetPatches({ source }), manifest: async (s, sha) => mobileNetPatchesManifest(s, sha) },
+  // Both in one graph (re-ranking on: one backbone pass for both outputs); after them, as it records their hashes.
+  {
+    ...MOBILENET_WITH_PATCHES,
+    build: (source) => buildMobileNetWithPatches({ source }),
+    manifest: async (s, sha, dir) => {
+      const hash = async (file: string) => (await loadManifest(path.join(dir, file), frameModelManifestSchema)).hash;
+      return mobileNetWithPatchesManifest(s, sha, { frame: await hash(MOBILENET_BLOCK10.manifestFile), patches: await hash(MOBILENET_PATCHES.manifestFile) });
+    },
+  },
 ];
 
 /**
- * Writes models/mobilenetv2-block10.onnx, models/mobilenetv2-block10-patches.onnx and their
- * manifest .yaml files, each unless it is up to date.
+ * Writes models/mobilenetv2-block10.onnx, models/mobilenetv2-block10-patches.onnx,
+ * models/mobilenetv2-block10-with-patches.onnx and their manifest .yaml files, each unless it is up
+ * to date.
  */
 export async function buildBuiltinModels(modelsDir: string, options: BuildModelsOptions = {}): Promise<void> {
   const log = options.log ?? (() => {});
@@ -46,14 +59,14 @@ export async function buildBuiltinModels(modelsDir: string, options: BuildModels
   for (const spec of BUILTIN_MODELS) {
     const modelPath = path.join(modelsDir, spec.file);
     const manifestPath = path.join(modelsDir, spec.manifestFile);
-    if (!options.force && (await isUpToDate(spec, modelPath, manifestPath, nsfwjsPackageVersion()))) {
+    if (!options.force && (await isUpToDate(spec, modelsDir, modelPath, manifestPath, nsfwjsPackageVersion()))) {
       log(`${manifestPath} is up to date`);
       continue;
     }
     source ??= readNsfwjsMobileNetV2();
     const bytes = spec.build(source);
-    const manifest = spec.manifest(source, sha256(bytes));
     await mkdir(modelsDir, { recursive: true });
+    const manifest = await spec.manifest(source, sha256(bytes), modelsDir);
     // Model first, manifest last: a manifest on disk always names a complete model.
     await writeFileAtomic(modelPath, bytes);
     await writeFileAtomic(manifestPath, YAML.stringify(manifest));
@@ -62,10 +75,10 @@ export async function buildBuiltinModels(modelsDir: string, options: BuildModels
 }
 
 /** Up to date when the manifest is exactly what this build would write for the model on disk. */
-async function isUpToDate(spec: BuiltinModel, modelPath: string, manifestPath: string, packageVersion: string): Promise<boolean> {
+async function isUpToDate(spec: BuiltinModel, modelsDir: string, modelPath: string, manifestPath: string, packageVersion: string): Promise<boolean> {
   try {
     const [modelBytes, manifestText] = await Promise.all([readFile(modelPath), readFile(manifestPath, 'utf8')]);
-    const expected = spec.manifest({ packageVersion }, sha256(modelBytes));
+    const expected = await spec.manifest({ packageVersion }, sha256(modelBytes), modelsDir);
     return isDeepStrictEqual(YAML.parse(manifestText), expected);
   } catch {
     return false; // missing or unreadable: build

@@ -15,3 +15,14 @@ export const MOBILENET_PATCHES = {
   /** Seed of the projection: changing it changes the model (and its hash, so maps are refused). */
   projectionSeed: 12,
 } as const;
+
+/**
+ * The frame model and the patch model as one ONNX model (built from the two, the shared backbone
+ * computed once: src/onnx/merge.ts), so that with re-ranking one decode and one backbone pass give
+ * both outputs. Its manifest names the two models' manifests; their identities are what maps record.
+ */
+export const MOBILENET_WITH_PATCHES = {
+  name: 'mobilenetv2-block10-with-patches',
+  file: 'mobilenetv2-block10-with-patches.onnx',
+  manifestFile: 'mobilenetv2-block10-with-patches.yaml',
+} as const;
