@@ -1,6 +1,6 @@
 // Does `seqvpr train frontend`, trained on a user's own paired day/night runs, fix night on a world
 // it was not trained on? Protocol (README, "Trained on day/night pairs, measured on another world"):
-//   1. train: demo world --train-seed (default 7), map run in daylight at lane -1.75 m, night query
+//   1. train: demo world(s) --train-seed (default 7; a list stacks several worlds), map run in daylight at lane -1.75 m, night query
 //      runs at the --train lane offsets; descriptors extracted as `seqvpr extract` writes them (the
 //      default config, poses in the sidecar), the query runs concatenated into one file;
 //   2. choose (output size, shrinkage, epoch): runFrontendTraining, the code `seqvpr train frontend`
@@ -11,7 +11,7 @@
 //      the pipeline.yaml the training wrote, each building its own map (gt pose2d:3, L = 10); and,
 //      with --nordland, nordland64 summer map / winter queries over --range (tolerance 1 frame).
 //
-//   npx tsx bench/night-frontend.ts [--train night:-0.5,night:-1.5] [--val night:-1.0]
+//   npx tsx bench/night-frontend.ts [--train-seed 7[,9,10]] [--train night:-0.5,night:-1.5] [--val night:-1.0]
 //       [--test night:-0.5,night:-1.5,winter:-1.5,night:0.5] [--nordland] [--range 1200:2400]
 //       [--out out/night-frontend] [--json FILE]
 import { existsSync } from 'node:fs';
@@ -82,8 +82,12 @@ async function extractBag(bag: string, npy: string): Promise<string> {
   return npy;
 }
 
-/** Query runs of one world, one after another in one descriptor file (rows and sidecar frames concatenated). */
-async function concatenate(files: string[], npy: string): Promise<string> {
+/**
+ * Descriptor files one after another in one file (rows and sidecar frames concatenated). File i's
+ * poses move by offsetsM[i] along x: worlds of different seeds share coordinates, and pose2d ground
+ * truth must never pair frames of two worlds.
+ */
+async function concatenate(files: string[], npy: string, offsetsM: number[] = files.map(() => 0)): Promise<string> {
   const sets = await Promise.all(files.map((f) => readDescriptorSet(f)));
   const dim = sets[0].matrix.dim;
   const rows = sets.reduce((n, s) => n + s.matrix.rows, 0);
@@ -95,8 +99,10 @@ async function concatenate(files: string[], npy: string): Promise<string> {
   }
   await writeNpyMatrix(npy, new DescriptorMatrix(rows, dim, data));
   const sidecars = await Promise.all(files.map((f) => readSidecar(f)));
-  const first = sidecars[0]!;
-  const sidecar = { ...first, npy: path.basename(npy), rows, source: sidecars.map((s) => s!.source).join(' + '), frames: sidecars.flatMap((s) => s!.frames) };
+  const frames = sidecars.flatMap((s, i) =>
+    s!.frames.map((f) => (f.pose && offsetsM[i] !== 0 ? { ...f, pose: { ...f.pose, position: { ...f.pose.position, x: f.pose.position.x + offsetsM[i] } } } : f)),
+  );
+  const sidecar = { ...sidecars[0]!, npy: path.basename(npy), rows, source: sidecars.map((s) => s!.source).join(' + '), frames };
   await writeFile(sidecarPath(npy), JSON.stringify(sidecar, null, 1) + '\n');
   return npy;
 }
@@ -124,10 +130,21 @@ function report(row: Record<string, unknown>, m: Metrics): void {
 }
 
 async function main(): Promise<void> {
-  const trainSeed = args['train-seed']!;
-  const train = await worldDescriptors(trainSeed, args.train!.split(','), `s${trainSeed}-train`);
+  // Several training seeds: each world's map and queries stacked, 10 km apart in x.
+  const trainSeeds = args['train-seed']!.split(',');
+  const worlds = [];
+  for (const seed of trainSeeds) worlds.push(await worldDescriptors(seed, args.train!.split(','), `s${seed}-train`));
+  const tag = `s${trainSeeds.join('+')}-train`;
+  const offsets = worlds.map((_, i) => i * 10_000);
+  const train =
+    worlds.length === 1
+      ? worlds[0]
+      : {
+          db: await concatenate(worlds.map((w) => w.db), path.join(out, 'desc', `${tag}-map.npy`), offsets),
+          query: await concatenate(worlds.map((w) => w.query), path.join(out, 'desc', `${tag}-query.npy`), offsets),
+        };
   const val = await worldDescriptors(args['val-seed']!, args.val!.split(','), `s${args['val-seed']}-val`);
-  const trainedDir = path.join(out, 'frontend');
+  const trainedDir = path.join(out, worlds.length === 1 ? 'frontend' : `frontend-${tag}`);
   const trained = await runFrontendTraining({
     db: train.db,
     query: train.query,
@@ -145,10 +162,10 @@ async function main(): Promise<void> {
   const configs = { default: defaultConfig, trained: trained.configPath };
 
   const testSeed = args['test-seed']!;
-  for (const spec of args.test!.split(',')) {
+  for (const spec of args.test!.split(',').filter(Boolean)) {
     const bags = await demoBags(testSeed, spec);
     for (const [name, configPath] of Object.entries(configs)) {
-      const runDir = path.join(out, 'runs', `s${testSeed}-${spec.replace(':', '_')}-${name}`);
+      const runDir = path.join(out, 'runs', `s${testSeed}-${spec.replace(':', '_')}-${name === 'trained' ? path.basename(trainedDir) : name}`);
       const frontend = await createFrontend(await loadPipelineConfig(configPath));
       try {
         await saveMap(await buildMapFromSource({ bag: bags.mapBag, ...source }, frontend), path.join(runDir, 'map'));
