@@ -18,16 +18,11 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildMapFromSource } from '../src/cli/commands/map-build.js';
-import { runEval } from '../src/cli/commands/eval.js';
 import { DescriptorMatrix } from '../src/core/matrix.js';
 import { packageRoot } from '../src/core/package-root.js';
-import type { AppearanceName } from '../src/demo/appearance.js';
-import { generateDemo, DEMO_IMAGE_TOPIC, DEMO_MAP_DIR, DEMO_POSE_TOPIC, DEMO_QUERY_DIR } from '../src/demo/generate.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { alignedGroundTruth } from '../src/eval/ground-truth.js';
 import { computeMetrics } from '../src/eval/metrics.js';
-import { saveMap } from '../src/map/save-map.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig } from '../src/pipeline/config.js';
@@ -36,6 +31,7 @@ import { readDescriptorSet, readSidecar, sidecarPath } from '../src/train/descri
 import { extractDescriptors, parseRange } from '../src/train/extract.js';
 import { runFrontendTraining } from '../src/train/frontend/run.js';
 import { writeNpyMatrix } from '../src/train/npy.js';
+import { DEMO_SOURCE, demoBags, evalOnDemo, type DemoBags } from './demo-runs.js';
 import { nordlandSeasons, stretch } from './nordland-data.js';
 
 const { values: args } = parseArgs({
@@ -54,18 +50,13 @@ const { values: args } = parseArgs({
   },
 });
 const out = path.resolve(args.out!);
-const source = { imageTopic: DEMO_IMAGE_TOPIC, poseTopic: DEMO_POSE_TOPIC };
+const source = DEMO_SOURCE;
 const defaultConfig = path.join(packageRoot(), DEFAULT_CONFIG_FILE);
 
-/** The demo bags of one seed and query case, generated once (same layout as bench/robust-sweep.ts's cache). */
-async function demoBags(seed: string, spec: string): Promise<{ mapBag: string; queryBag: string }> {
+/** The demo bags of one seed and query case (`appearance:lane`), generated once. */
+function bagsFor(seed: string, spec: string): Promise<DemoBags> {
   const [appearance, lane] = spec.split(':');
-  const dir = path.join(out, `demo-s${seed}`, `${appearance}_${lane}`);
-  const bags = { mapBag: path.join(dir, DEMO_MAP_DIR), queryBag: path.join(dir, DEMO_QUERY_DIR) };
-  if (existsSync(path.join(dir, 'done'))) return bags;
-  await generateDemo(dir, { seed: Number(seed), queryAppearance: appearance as AppearanceName, queryLaneOffsetM: Number(lane) });
-  await writeFile(path.join(dir, 'done'), '');
-  return bags;
+  return demoBags(out, Number(seed), appearance, lane);
 }
 
 /** `seqvpr extract --bag BAG --image-topic ... --pose-topic ...` with the default config, once. */
@@ -113,7 +104,7 @@ async function worldDescriptors(seed: string, specs: string[], name: string): Pr
   const queries: string[] = [];
   let db = '';
   for (const spec of specs) {
-    const bags = await demoBags(seed, spec);
+    const bags = await bagsFor(seed, spec);
     const tag = `s${seed}-${spec.replace(':', '_')}`;
     // Every case of a seed has the same map run (same world, route, appearance and noise stream).
     if (!db) db = await extractBag(bags.mapBag, path.join(dir, `s${seed}-day-map.npy`));
@@ -163,16 +154,10 @@ async function main(): Promise<void> {
 
   const testSeed = args['test-seed']!;
   for (const spec of args.test!.split(',').filter(Boolean)) {
-    const bags = await demoBags(testSeed, spec);
+    const bags = await bagsFor(testSeed, spec);
     for (const [name, configPath] of Object.entries(configs)) {
       const runDir = path.join(out, 'runs', `s${testSeed}-${spec.replace(':', '_')}-${name === 'trained' ? path.basename(trainedDir) : name}`);
-      const frontend = await createFrontend(await loadPipelineConfig(configPath));
-      try {
-        await saveMap(await buildMapFromSource({ bag: bags.mapBag, ...source }, frontend), path.join(runDir, 'map'));
-      } finally {
-        await frontend.close();
-      }
-      const m = await runEval({ map: path.join(runDir, 'map'), query: { bag: bags.queryBag, ...source }, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
+      const m = await evalOnDemo(bags, configPath, runDir);
       report({ frontend: name, case: `demo s${testSeed} ${spec}` }, m);
     }
   }

@@ -10,16 +10,11 @@
 //
 //   npx tsx bench/robust-sweep.ts --variants 'base;image;image,smoothX=0.25' [--demo night:-0.5,night:0.5]
 //       [--seed 7] [--nordland none,shift:0.15] [--range 0:1200] [--lengths 10] [--out out/robust] [--json FILE]
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
-import { buildMapFromSource } from '../src/cli/commands/map-build.js';
-import { runEval } from '../src/cli/commands/eval.js';
-import type { AppearanceName } from '../src/demo/appearance.js';
-import { generateDemo, DEMO_IMAGE_TOPIC, DEMO_MAP_DIR, DEMO_POSE_TOPIC, DEMO_QUERY_DIR } from '../src/demo/generate.js';
 import { buildMobileNetBlock10, MOBILENET_BLOCK10, mobileNetBlock10Manifest, type BackboneVariant } from '../src/encoders/builtin/mobilenet-block10.js';
 import { readNsfwjsMobileNetV2 } from '../src/encoders/builtin/nsfwjs-model.js';
 import { CachingFrameEncoder } from '../src/encoders/caching.js';
@@ -28,11 +23,11 @@ import { packageRoot } from '../src/core/package-root.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { alignedGroundTruth } from '../src/eval/ground-truth.js';
 import { computeMetrics } from '../src/eval/metrics.js';
-import { saveMap } from '../src/map/save-map.js';
 import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig, pipelineConfigSchema } from '../src/pipeline/config.js';
 import { parseRange } from '../src/train/extract.js';
+import { demoBags, evalOnDemo } from './demo-runs.js';
 import { nordlandSeasons, stretch } from './nordland-data.js';
 
 const { values: args } = parseArgs({
@@ -85,16 +80,6 @@ async function variantFrontend(spec: string): Promise<Record<string, unknown>> {
   return { kind: 'onnx', manifest: path.join(dir, MOBILENET_BLOCK10.manifestFile) };
 }
 
-/** The demo bags for one case, generated once per seed and case and reused by every variant. */
-async function demoBags(appearance: string, lane: string): Promise<{ mapBag: string; queryBag: string }> {
-  const dir = path.resolve(args.out!, `demo-s${args.seed}`, `${appearance}_${lane}`);
-  const bags = { mapBag: path.join(dir, DEMO_MAP_DIR), queryBag: path.join(dir, DEMO_QUERY_DIR) };
-  if (existsSync(path.join(dir, 'done'))) return bags;
-  await generateDemo(dir, { seed: Number(args.seed), queryAppearance: appearance as AppearanceName, queryLaneOffsetM: Number(lane) });
-  await writeFile(path.join(dir, 'done'), '');
-  return bags;
-}
-
 async function main(): Promise<void> {
   const base = await loadPipelineConfig(path.join(packageRoot(), DEFAULT_CONFIG_FILE));
   const rows: Record<string, unknown>[] = [];
@@ -114,16 +99,9 @@ async function main(): Promise<void> {
       await writeFile(configPath, YAML.stringify(raw));
       for (const spec of args.demo ? args.demo.split(',') : []) {
         const [appearance, lane] = spec.split(':');
-        const bags = await demoBags(appearance, lane);
-        const source = { imageTopic: DEMO_IMAGE_TOPIC, poseTopic: DEMO_POSE_TOPIC };
+        const bags = await demoBags(args.out!, Number(args.seed), appearance, lane);
         const runDir = path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${path.basename(configPath, '.yaml')}`);
-        const frontend = await createFrontend(await loadPipelineConfig(configPath));
-        try {
-          await saveMap(await buildMapFromSource({ bag: bags.mapBag, ...source }, frontend), path.join(runDir, 'map'));
-        } finally {
-          await frontend.close();
-        }
-        const m = await runEval({ map: path.join(runDir, 'map'), query: { bag: bags.queryBag, ...source }, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
+        const m = await evalOnDemo(bags, configPath, runDir);
         report({ variant, case: `demo s${args.seed} ${spec}`, L }, m);
       }
     }
