@@ -3,8 +3,21 @@
 import type { ImageSource } from '../core/types.js';
 import { inputShape, preprocessBatch, validateInputSpec } from '../image/preprocess.js';
 import { frameModelManifestSchema, loadManifest, type FrameModelManifest } from './manifest.js';
-import { chunks, OnnxDescriptorModel, type OnnxRuntimeOptions } from './onnx-model.js';
+import { chunks, OnnxDescriptorModel, type OnnxModelIo, type OnnxRuntimeOptions } from './onnx-model.js';
 import type { EncodeTiming, FrameEncoder } from './types.js';
+
+/** What onnxruntime is asked for by a frame-encoder manifest: one image in, one descriptor out. */
+export function frameModelIo(manifest: FrameModelManifest): OnnxModelIo {
+  return {
+    inputName: manifest.input.name,
+    outputName: manifest.output.name,
+    itemShape: inputShape(manifest.input, 1).slice(1),
+    dim: manifest.output.dim,
+    l2Normalize: manifest.output.l2Normalize,
+    maxBatch: manifest.maxBatch,
+    itemNoun: 'image',
+  };
+}
 
 export class OnnxFrameEncoder implements FrameEncoder {
   readonly id: string;
@@ -23,19 +36,7 @@ export class OnnxFrameEncoder implements FrameEncoder {
   static async load(manifestPath: string, options: OnnxRuntimeOptions = {}): Promise<OnnxFrameEncoder> {
     const { manifest, modelPath, hash } = await loadManifest(manifestPath, frameModelManifestSchema);
     validateInputSpec(manifest.input);
-    const model = await OnnxDescriptorModel.open(
-      modelPath,
-      {
-        inputName: manifest.input.name,
-        outputName: manifest.output.name,
-        itemShape: inputShape(manifest.input, 1).slice(1),
-        dim: manifest.output.dim,
-        l2Normalize: manifest.output.l2Normalize,
-        maxBatch: manifest.maxBatch,
-        itemNoun: 'image',
-      },
-      options,
-    );
+    const model = await OnnxDescriptorModel.open(modelPath, frameModelIo(manifest), options);
     return new OnnxFrameEncoder(manifest, hash, model);
   }
 

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { ModelError } from '../core/errors.js';
 import type { ImageSource } from '../core/types.js';
 import { isFiniteVector } from '../core/vector.js';
-import { inputShape, preprocessBatch, validateInputSpec } from '../image/preprocess.js';
+import { preprocessBatch, validateInputSpec } from '../image/preprocess.js';
 import { combinedModelManifestSchema, frameModelManifestSchema, loadManifest, type FrameModelManifest } from './manifest.js';
+import { frameModelIo } from './onnx-frame-encoder.js';
 import { chunks, OnnxDescriptorModel, type OnnxRuntimeOptions } from './onnx-model.js';
 import type { EncodeTiming, FramePatchEncoder, FrameWithPatches, PatchModelIdentity } from './types.js';
 
@@ -52,16 +53,7 @@ export class OnnxFramePatchEncoder implements FramePatchEncoder {
     const p = patches.manifest;
     const model = await OnnxDescriptorModel.open(
       combined.modelPath,
-      {
-        inputName: f.input.name,
-        outputName: f.output.name,
-        itemShape: inputShape(f.input, 1).slice(1),
-        dim: f.output.dim,
-        l2Normalize: f.output.l2Normalize,
-        maxBatch: Math.min(f.maxBatch, p.maxBatch),
-        itemNoun: 'image',
-        extraOutputs: [{ name: p.output.name, dim: p.output.dim }],
-      },
+      { ...frameModelIo(f), maxBatch: Math.min(f.maxBatch, p.maxBatch), extraOutputs: [{ name: p.output.name, dim: p.output.dim }] },
       options,
     );
     // The patch grid is the patch model's output as it comes (the re-ranker normalises its cells itself).

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { DescriptorError, ModelError, SeqvprError } from '../core/errors.js';
 import { isFiniteVector } from '../core/vector.js';
 import type { Candidate, Frame, PlaceMatch } from '../core/types.js';
-import type { EncodeTiming, FrameEncoder, FramePatchEncoder, SequenceEncoder } from '../encoders/types.js';
+import { yieldsPatches, type EncodeTiming, type FrameEncoder, type SequenceEncoder } from '../encoders/types.js';
 import { CoarseRetriever, type CoarseOptions } from '../retrieve/coarse.js';
 import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
@@ -134,12 +134,13 @@ export class PlaceRecognizer {
     const start = performance.now();
     const timing: EncodeTiming = {};
     try {
-      if (this.options.rerank?.withFrame) {
+      const { frameEncoder } = this.options;
+      if (this.options.rerank?.withFrame && yieldsPatches(frameEncoder)) {
         // One run of the combined model gives both (its time is `encode`; there is no `patches` stage).
-        const [both] = await (this.options.frameEncoder as FramePatchEncoder).encodeWithPatches([frame.image], timing);
+        const [both] = await frameEncoder.encodeWithPatches([frame.image], timing);
         return { descriptor: both.descriptor, patches: both.patches, times: encodeTimes(performance.now() - start, timing) };
       }
-      const [descriptor] = await this.options.frameEncoder.encode([frame.image], timing);
+      const [descriptor] = await frameEncoder.encode([frame.image], timing);
       const times = encodeTimes(performance.now() - start, timing);
       if (!this.options.rerank) return { descriptor, times };
       // The patch model is stateless too (its centring is not: processEncoded applies it in order).
