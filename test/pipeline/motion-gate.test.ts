@@ -123,7 +123,7 @@ interface Traversal {
   places: number[];
 }
 
-async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: Record<string, unknown> }) {
+async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: Record<string, unknown>; stepM?: number }) {
   const places = randomUnitVectors(PLACES, DIM, 7);
   const rand = mulberry32(11);
   const descriptors = new Map<string, Float32Array>();
@@ -157,12 +157,16 @@ async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: 
 
   const frames: Frame[] = [];
   const truth: number[] = [];
-  const push = (place: number, key: string, d: Float32Array) => {
+  const push = (place: number, key: string, d: Float32Array, x = place) => {
     descriptors.set(key, d);
-    frames.push(frame(frames.length, options.posed ? at(place) : undefined, key));
+    frames.push(frame(frames.length, options.posed ? at(x) : undefined, key));
     truth.push(place);
   };
-  for (let p = 0; p < PLACES; p++) {
+  if (options.stepM !== undefined) {
+    // A slow run without a stop: a frame every stepM metres, each showing the place it is nearest.
+    for (let x = 0; x <= PLACES - 1; x += options.stepM) push(Math.round(x), `q${frames.length}`, noisy(Math.round(x)), x);
+  }
+  for (let p = 0; p < PLACES && options.stepM === undefined; p++) {
     const view = noisy(p);
     push(p, `q${p}`, view);
     if (p !== STOP) continue;
@@ -204,6 +208,20 @@ describe('PlaceRecognizer with the motion gate', () => {
       for (let i = WINDOW; i < ms.length; i++) assert.ok(Math.abs(ms[i].mapIndex - places[i]) <= 1, `query ${i}: ${ms[i].mapIndex} vs ${places[i]}`);
     });
   }
+
+  it('with poses, a run at half the map spacing per frame is resampled to one map frame per column', async () => {
+    const { results, places } = await setup({ posed: true, stopViewChanges: false, gate: { enabled: true }, stepM: 0.5 });
+    const ms = matches(results);
+    // Every second frame (1 m apart) enters the window, the others repeat its answer.
+    assert.deepEqual(ms.slice(0, 8).map((m) => m.held === true), [false, true, false, true, false, true, false, true]);
+    const last = ms.at(-1)!;
+    const admitted = last.held ? ms.at(-2)! : last;
+    assert.deepEqual(admitted.correspondences.map((c) => c.queryIndex), Array.from({ length: WINDOW }, (_, k) => admitted.queryIndex - 2 * (WINDOW - 1 - k)));
+    // Along the map the window then advances one frame per column (velocity 1), and the answers are right.
+    const rows = admitted.correspondences.map((c) => c.mapIndex);
+    assert.deepEqual(rows.slice(1).map((r, k) => r - rows[k]), Array(WINDOW - 1).fill(1));
+    for (let i = 2 * WINDOW; i < ms.length; i++) assert.ok(Math.abs(ms[i].mapIndex - places[i]) <= 1, `query ${i}`);
+  });
 
   it('with poses, a view that changes during the stop does not enter the window', async () => {
     const { results } = await setup({ posed: true, stopViewChanges: true, gate: { enabled: true } });
