@@ -6,7 +6,7 @@
 // on a grid along the path, KeyframeSelector onGrid), so the window advances about one map frame
 // per column whatever the speed (up to one spacing per frame) and a stop adds nothing. A frame
 // that is not admitted is answered with the window's last answer, marked `held` (the camera is
-// where it was).
+// where it was, or less than a spacing on: the answer may lag by up to one map frame).
 import { z } from 'zod';
 import type { Frame, MapFrameMeta } from '../core/types.js';
 import { KeyframeSelector } from '../sources/keyframes.js';
