@@ -8,6 +8,7 @@ import { buildMapFromSource } from '../src/cli/commands/map-build.js';
 import { runEval } from '../src/cli/commands/eval.js';
 import type { AppearanceName } from '../src/demo/appearance.js';
 import { generateDemo, DEMO_IMAGE_TOPIC, DEMO_MAP_DIR, DEMO_POSE_TOPIC, DEMO_QUERY_DIR } from '../src/demo/generate.js';
+import { MAP_FILES } from '../src/map/map-files.js';
 import { saveMap } from '../src/map/save-map.js';
 import { createFrontend } from '../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../src/pipeline/config.js';
@@ -30,13 +31,20 @@ export async function demoBags(cacheDir: string, seed: number, appearance: strin
   return bags;
 }
 
-/** Builds the map with `configPath` into runDir/map and replays the query run against it (eval in runDir/eval). */
-export async function evalOnDemo(bags: DemoBags, configPath: string, runDir: string): ReturnType<typeof runEval> {
-  const frontend = await createFrontend(await loadPipelineConfig(configPath));
-  try {
-    await saveMap(await buildMapFromSource({ bag: bags.mapBag, ...DEMO_SOURCE }, frontend), path.join(runDir, 'map'));
-  } finally {
-    await frontend.close();
+/**
+ * Builds the map with `configPath` into runDir/map and replays the query run against it (eval in
+ * runDir/eval). With `sharedMap`, the map is built there once and reused: for configs that differ
+ * only in query-side settings (a map of another frontend is refused by the eval anyway).
+ */
+export async function evalOnDemo(bags: DemoBags, configPath: string, runDir: string, sharedMap?: string): ReturnType<typeof runEval> {
+  const mapDir = sharedMap ?? path.join(runDir, 'map');
+  if (!sharedMap || !existsSync(path.join(mapDir, MAP_FILES.manifest))) {
+    const frontend = await createFrontend(await loadPipelineConfig(configPath));
+    try {
+      await saveMap(await buildMapFromSource({ bag: bags.mapBag, ...DEMO_SOURCE }, frontend), mapDir);
+    } finally {
+      await frontend.close();
+    }
   }
-  return runEval({ map: path.join(runDir, 'map'), query: { bag: bags.queryBag, ...DEMO_SOURCE }, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
+  return runEval({ map: mapDir, query: { bag: bags.queryBag, ...DEMO_SOURCE }, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
 }

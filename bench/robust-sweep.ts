@@ -10,6 +10,7 @@
 //
 //   npx tsx bench/robust-sweep.ts --variants 'base;image;image,smoothX=0.25' [--demo night:-0.5,night:0.5]
 //       [--seed 7] [--nordland none,shift:0.15] [--range 0:1200] [--lengths 10] [--out out/robust] [--json FILE]
+//       [--gates 'default;enabled=false;heldConfidence=zero']   (motionGate per run; 'default' = config/default.yaml's)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     lengths: { type: 'string', default: '10' },
     out: { type: 'string', default: 'out/robust' },
     json: { type: 'string' },
+    gates: { type: 'string', default: 'default' },
     data: { type: 'string', default: '../shared/data/nordland64' },
   },
 });
@@ -80,6 +82,17 @@ async function variantFrontend(spec: string): Promise<Record<string, unknown>> {
   return { kind: 'onnx', manifest: path.join(dir, MOBILENET_BLOCK10.manifestFile) };
 }
 
+/** A --gates entry: 'default' = the config's motionGate; otherwise key=value pairs over it. */
+function gateSection(spec: string, base: Record<string, unknown>): Record<string, unknown> {
+  if (spec === 'default') return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const p of spec.split(',')) {
+    const [k, v] = p.split('=');
+    out[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const base = await loadPipelineConfig(path.join(packageRoot(), DEFAULT_CONFIG_FILE));
   const rows: Record<string, unknown>[] = [];
@@ -87,22 +100,29 @@ async function main(): Promise<void> {
     const full = { ...row, r1: m.recall['1'], ap: m.averagePrecision, rAtP100: m.recallAtPrecision100 };
     rows.push(full);
     console.error(
-      `${String(row.variant).padEnd(34)} ${String(row.case).padEnd(22)} L${row.L} R@1 ${m.recall['1']?.toFixed(3)} AP ${m.averagePrecision?.toFixed(3)} R@100%P ${m.recallAtPrecision100?.toFixed(3)}`,
+      `${String(row.variant).padEnd(10)} ${String(row.gate).padEnd(34)} ${String(row.case).padEnd(22)} L${row.L} R@1 ${m.recall['1']?.toFixed(3)} AP ${m.averagePrecision?.toFixed(3)} R@100%P ${m.recallAtPrecision100?.toFixed(3)}`,
     );
   };
   for (const variant of args.variants!.split(';')) {
     const frontendSection = await variantFrontend(variant);
+    const gates = args.gates!.split(';');
+    const name = (gate: string, L: number) => `${variant}${gate === 'default' ? '' : `+gate(${gate})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
     for (const L of args.lengths!.split(',').map(Number)) {
-      const raw = { ...YAML.parse(base.text), frontend: frontendSection, windowLength: L, rerank: { enabled: false } };
-      const configPath = path.resolve(args.out!, 'configs', `${variant.replace(/[^a-zA-Z0-9.=-]/g, '_')}-L${L}.yaml`);
-      await mkdir(path.dirname(configPath), { recursive: true });
-      await writeFile(configPath, YAML.stringify(raw));
       for (const spec of args.demo ? args.demo.split(',') : []) {
         const [appearance, lane] = spec.split(':');
         const bags = await demoBags(args.out!, Number(args.seed), appearance, lane);
-        const runDir = path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${path.basename(configPath, '.yaml')}`);
-        const m = await evalOnDemo(bags, configPath, runDir);
-        report({ variant, case: `demo s${args.seed} ${spec}`, L }, m);
+        // The gate is query-side: one map per (variant, L, case), shared by the gate settings.
+        const sharedMap = gates.length > 1 ? path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name('default', L)}-map`) : undefined;
+        for (const gate of gates) {
+          const parsed = YAML.parse(base.text);
+          const raw = { ...parsed, frontend: frontendSection, windowLength: L, rerank: { enabled: false }, motionGate: gateSection(gate, parsed.motionGate ?? {}) };
+          const configPath = path.resolve(args.out!, 'configs', `${name(gate, L)}.yaml`);
+          await mkdir(path.dirname(configPath), { recursive: true });
+          await writeFile(configPath, YAML.stringify(raw));
+          const runDir = path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name(gate, L)}`);
+          const m = await evalOnDemo(bags, configPath, runDir, sharedMap);
+          report({ variant, gate, case: `demo s${args.seed} ${spec}`, L }, m);
+        }
       }
     }
     const nordlandCases = args.nordland ? args.nordland.split(',') : [];
@@ -113,12 +133,16 @@ async function main(): Promise<void> {
       const frameEncoder = new CachingFrameEncoder(await createFrameEncoder(loaded.frontend));
       try {
         for (const L of args.lengths!.split(',').map(Number)) {
-          const config = pipelineConfigSchema.parse({ ...YAML.parse(base.text), frontend: frontendSection, windowLength: L, rerank: { enabled: false } });
+          const parsed = YAML.parse(base.text);
+          const config = pipelineConfigSchema.parse({ ...parsed, frontend: frontendSection, windowLength: L, rerank: { enabled: false } });
           const frontend = await createFrontend({ ...base, config }, { frameEncoder });
           const { map } = await buildMap(stretch(summer, start, end, 'none'), frontend, { source: `${summer} ${args.range}` });
-          for (const query of nordlandCases) {
-            const run = await evaluate(stretch(winter, start, end, query), createRecognizer(frontend, map), { keepColumns: false });
-            report({ variant, case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
+          for (const gate of gates) {
+            const gated = pipelineConfigSchema.parse({ ...config, motionGate: gateSection(gate, parsed.motionGate ?? {}) });
+            for (const query of nordlandCases) {
+              const run = await evaluate(stretch(winter, start, end, query), createRecognizer({ ...frontend, config: gated }, map), { keepColumns: false });
+              report({ variant, gate, case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
+            }
           }
         }
       } finally {

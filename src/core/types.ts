@@ -97,4 +97,9 @@ export interface PlaceMatch {
    * agree on one displacement (query cell -> map cell), e.g. for a relative pose estimate.
    */
   patchMatches?: PatchMatches;
+  /**
+   * With the motion gate: true when the camera had not moved since the window's newest frame, so
+   * this is that frame's answer repeated (the window did not change).
+   */
+  held?: boolean;
 }

@@ -88,6 +88,7 @@ export async function evaluate(
           predicted: match.mapIndex,
           confidence: match.confidence,
           latencyMs: result.times.total,
+          ...(match.held && { held: true }),
         });
         // Outside the timed stages: the report's full column is not part of the pipeline's work.
         run.columns.push(options.keepColumns ? distanceColumn(mapDescriptors, result.descriptor) : null);

@@ -25,6 +25,8 @@ export interface QueryRecord {
   confidence: number;
   /** End-to-end latency of this query, when measured. */
   latencyMs?: number;
+  /** The motion gate held this frame back: its answer is the last admitted frame's. */
+  held?: boolean;
 }
 
 export interface PrecisionRecallPoint {

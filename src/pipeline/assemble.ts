@@ -12,6 +12,7 @@ import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from './normalizer.js';
+import { MotionGate, medianFrameSpacing } from './motion-gate.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
 import { mapView } from '../retrieve/map-view.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
@@ -107,6 +108,20 @@ export function createRecognizer(
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
     rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
     searchableRows: extra.searchableRows,
+    motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence } : undefined,
+  });
+}
+
+/**
+ * The query window's motion gate for `map`: its spacing resolved from the map's poses when asked.
+ * A map without poses (nordland64, image folders) leaves posed queries without the pose rule; an
+ * empty map (live mapping) has no spacing yet either.
+ */
+function motionGate(config: PipelineConfig, map: PlaceMap): MotionGate {
+  const { spacingM, appearance } = config.motionGate;
+  return new MotionGate({
+    spacingM: spacingM === 'map' ? medianFrameSpacing(map.frames, map.sessionStarts) : spacingM,
+    minChange: appearance ? config.centering.minChange : undefined,
   });
 }
 

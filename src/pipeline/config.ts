@@ -12,6 +12,7 @@ import { hnswParamsSchema } from '../map/manifest.js';
 import { DEFAULT_HNSW_PARAMS } from '../retrieve/hnsw-index.js';
 import { matcherConfigSchema } from '../match/config.js';
 import { centeringConfigSchema } from './normalizer.js';
+import { motionGateConfigSchema } from './motion-gate.js';
 import { packageRoot } from '../core/package-root.js';
 import { rerankConfigSchema } from '../rerank/config.js';
 
@@ -42,6 +43,8 @@ export const pipelineConfigSchema = z
     rerank: rerankConfigSchema.default(rerankConfigSchema.parse({})),
     /** Query frames aligned by the fine matcher (columns of the difference matrix). */
     windowLength: z.number().int().min(1).max(200).default(10),
+    /** Frames enter the query window only once the camera moved (motion-gate.ts). */
+    motionGate: motionGateConfigSchema.default(motionGateConfigSchema.parse({})),
     hnsw: hnswParamsSchema.partial().default({}),
     encodeBatch: z.number().int().min(1).max(256).default(16).describe('Frames per encoder call when building maps.'),
   })

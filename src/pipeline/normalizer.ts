@@ -25,12 +25,41 @@ export const centeringConfigSchema = z
 
 export type CenteringConfig = z.output<typeof centeringConfigSchema>;
 
+/**
+ * "Has the view changed since the last reference?" on raw descriptors: cosine distance to the last
+ * descriptor `mark`ed above `minChange`. Shared by the centring (a still view must not update the
+ * mean) and the motion gate (a still view must not enter the query window).
+ */
+export class AppearanceChange {
+  private reference: Float32Array | null = null;
+
+  constructor(readonly minChange: number) {}
+
+  /** True for the first descriptor and for any that differs from the reference by more than minChange. */
+  changed(descriptor: Float32Array): boolean {
+    if (!this.reference) return true;
+    const denom = Math.max(norm(descriptor) * norm(this.reference), 1e-12);
+    return 1 - dot(descriptor, this.reference) / denom > this.minChange;
+  }
+
+  /** Makes `descriptor` (copied) the reference for the next tests. */
+  mark(descriptor: Float32Array): void {
+    this.reference = Float32Array.from(descriptor);
+  }
+
+  reset(): void {
+    this.reference = null;
+  }
+}
+
 export class EmaCentering {
   private mean: Float64Array | null = null;
-  private lastUpdate: Float32Array | null = null;
+  private readonly change: AppearanceChange;
   private updates = 0;
 
-  constructor(private readonly config: CenteringConfig) {}
+  constructor(private readonly config: CenteringConfig) {
+    this.change = new AppearanceChange(config.minChange);
+  }
 
   /** Centres a descriptor with the running mean (after updating it) and returns a new unit vector. */
   apply(descriptor: Float32Array): Float32Array {
@@ -38,7 +67,7 @@ export class EmaCentering {
     if (this.mean && this.mean.length !== descriptor.length) {
       throw new DescriptorError(`descriptor has ${descriptor.length} values, earlier ones had ${this.mean.length}`);
     }
-    if (this.isMoving(descriptor)) this.update(descriptor);
+    if (this.change.changed(descriptor)) this.update(descriptor);
     const mean = this.mean!;
     const out = new Float32Array(descriptor.length);
     for (let i = 0; i < out.length; i++) out[i] = descriptor[i] - mean[i];
@@ -48,14 +77,8 @@ export class EmaCentering {
   /** Forgets the running mean (a new traversal starts). */
   reset(): void {
     this.mean = null;
-    this.lastUpdate = null;
+    this.change.reset();
     this.updates = 0;
-  }
-
-  private isMoving(descriptor: Float32Array): boolean {
-    if (!this.lastUpdate) return true;
-    const denom = Math.max(norm(descriptor) * norm(this.lastUpdate), 1e-12);
-    return 1 - dot(descriptor, this.lastUpdate) / denom > this.config.minChange;
   }
 
   private update(descriptor: Float32Array): void {
@@ -66,6 +89,6 @@ export class EmaCentering {
     const rate = 1 / Math.min(this.updates, this.config.windowFrames);
     const mean = this.mean;
     for (let i = 0; i < mean.length; i++) mean[i] += (descriptor[i] - mean[i]) * rate;
-    this.lastUpdate = Float32Array.from(descriptor);
+    this.change.mark(descriptor);
   }
 }

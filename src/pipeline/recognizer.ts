@@ -11,6 +11,7 @@ import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';
+import type { MotionGate, MotionGateConfig } from './motion-gate.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
 import type { WindowFrame } from '../rerank/reranker.js';
@@ -34,6 +35,8 @@ export interface RecognizerOptions {
   searchableRows?: (frame: Frame) => number;
   /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
   rerank?: PatchReranking;
+  /** Only frames taken after the camera moved enter the window (motion-gate.ts); the others are held. */
+  motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence'] };
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -92,6 +95,8 @@ export class PlaceRecognizer {
   private recentPatches: (Float32Array | undefined)[] = [];
   private readonly coarse: CoarseRetriever;
   private readonly keep: number;
+  /** The last admitted frame's answer, repeated for frames the motion gate holds back. */
+  private lastAnswer: { match: PlaceMatch; sequenceDescriptor?: Float32Array } | undefined;
 
   constructor(private readonly options: RecognizerOptions) {
     const seqLen = options.sequenceEncoder?.length ?? 1;
@@ -108,12 +113,16 @@ export class PlaceRecognizer {
   /**
    * Forgets the query window (use after a map switch, a clock jump backwards or a long gap). The
    * running appearance mean is kept: it describes the current conditions, not the places just seen.
+   * The motion gate starts over but keeps its spacing (resolved from the first map by
+   * createRecognizer): for a map of another spacing, create a new recogniser.
    */
   reset(map?: MapView): void {
     if (map) this.options.map = map;
     this.recent = [];
     this.recentFrames = [];
     this.recentPatches = [];
+    this.lastAnswer = undefined;
+    this.options.motionGate?.gate.reset();
     this.coarse.reset();
     this.options.rerank?.reranker.reset();
     this.distances = new RollingDifferenceMatrix(this.options.map.frameDescriptors, this.options.windowLength, 'lazy');
@@ -191,6 +200,18 @@ export class PlaceRecognizer {
     const patches = encoded.patches && this.options.rerank?.centering.apply(encoded.patches);
     lap('normalize');
 
+    // The camera has not moved since the window's newest frame: same place, same answer (without
+    // an answer to repeat, e.g. right after a reset, the frame is matched as usual).
+    const gate = this.options.motionGate;
+    const moved = gate ? gate.gate.admit(frame, encoded.descriptor) : true;
+    if (gate && !moved && this.lastAnswer) {
+      const { match: last, sequenceDescriptor } = this.lastAnswer;
+      const confidence = gate.heldConfidence === 'keep' ? last.confidence : 0;
+      const match: PlaceMatch = { ...last, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
+      finish();
+      return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };
+    }
+
     this.recent.push(descriptor);
     this.recentFrames.push(info);
     this.recentPatches.push(patches);
@@ -208,6 +229,7 @@ export class PlaceRecognizer {
     const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times);
     t = performance.now();
     if (searchable < 1) {
+      this.lastAnswer = undefined;
       finish();
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
@@ -241,6 +263,7 @@ export class PlaceRecognizer {
       match.patchScore = decision.patchScore;
       match.patchMatches = decision.patchMatches;
     }
+    this.lastAnswer = { match, sequenceDescriptor };
     finish();
     return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };
   }

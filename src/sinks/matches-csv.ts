@@ -14,7 +14,7 @@ export async function writeMatchesCsv(
   groundTruth: GroundTruth,
   map: { frames: readonly MapFrameMeta[] },
 ): Promise<string> {
-  const lines = ['query,predicted,map_source,confidence,correct,has_ground_truth,latency_ms'];
+  const lines = ['query,predicted,map_source,confidence,correct,has_ground_truth,latency_ms,held'];
   for (const r of records) {
     const source = r.predicted === null ? '' : (map.frames[r.predicted]?.source ?? '');
     lines.push(
@@ -26,6 +26,7 @@ export async function writeMatchesCsv(
         isCorrect(r, groundTruth) ? 1 : 0,
         groundTruth.hasPositives(r.queryIndex) ? 1 : 0,
         r.latencyMs?.toFixed(2) ?? '',
+        r.held ? 1 : 0,
       ].join(','),
     );
   }

@@ -8,6 +8,10 @@ export const keyframeConfigSchema = z
   .object({
     minDistanceM: z.number().positive().optional().describe('Keep a posed frame once it is this far (x/y) from the last keyframe.'),
     minPeriodMs: z.number().positive().optional().describe('Without a usable pose: keep a frame once this much time has passed since the last keyframe.'),
+    onGrid: z
+      .boolean()
+      .optional()
+      .describe('minDistanceM: carry how far the last keyframe lay past its spacing over (up to half a spacing), so keyframes average nearer minDistanceM apart.'),
   })
   .strict();
 
@@ -21,10 +25,18 @@ const NS_PER_MS = 1e6;
  * counts (so a stopped vehicle adds nothing however long it waits); otherwise minPeriodMs, when set;
  * with no applicable rule every frame is kept. A stamp earlier than the last keyframe's (a clock
  * reset, a bag replayed in a loop) starts over: the frame is kept.
+ *
+ * onGrid: a camera moving 0.65 m per frame with minDistanceM 0.9 otherwise gets a keyframe every
+ * 1.3 m; with the overshoot carried over (a keyframe 0.4 m past its spacing needs only 0.5 m more)
+ * keyframes follow a grid along the path (0.975 m apart on average there). The carry is capped at
+ * half a spacing, so a keyframe still needs half a spacing of motion (a standing vehicle's pose
+ * noise never makes one).
  */
 export class KeyframeSelector {
   readonly config: KeyframeConfig;
   #last: { stamp: StampNs; pose?: Frame['pose'] } | undefined;
+  /** onGrid: how far the last keyframe lay past its spacing (m). */
+  #carry = 0;
 
   constructor(config: z.input<typeof keyframeConfigSchema> = {}) {
     // Validated here too: configs reach this from YAML as well as from code.
@@ -41,18 +53,26 @@ export class KeyframeSelector {
   /** Forgets the last keyframe (the next frame is kept). */
   reset(): void {
     this.#last = undefined;
+    this.#carry = 0;
   }
 
   #shouldKeep(frame: Frame): boolean {
     const last = this.#last;
-    if (!last || frame.stamp < last.stamp) return true;
+    if (!last || frame.stamp < last.stamp) return this.#keep(0);
     const { minDistanceM, minPeriodMs } = this.config;
     if (minDistanceM !== undefined && frame.pose && last.pose) {
       const dx = frame.pose.position.x - last.pose.position.x;
       const dy = frame.pose.position.y - last.pose.position.y;
-      return Math.hypot(dx, dy) >= minDistanceM;
+      const moved = Math.hypot(dx, dy) + (this.config.onGrid ? this.#carry : 0);
+      return moved >= minDistanceM && this.#keep(Math.min(moved - minDistanceM, minDistanceM / 2));
     }
-    if (minPeriodMs !== undefined) return Number(frame.stamp - last.stamp) >= minPeriodMs * NS_PER_MS;
+    if (minPeriodMs !== undefined) return Number(frame.stamp - last.stamp) >= minPeriodMs * NS_PER_MS && this.#keep(0);
+    return this.#keep(0);
+  }
+
+  /** A frame is kept: remember its overshoot (onGrid). */
+  #keep(carry: number): true {
+    this.#carry = carry;
     return true;
   }
 }

@@ -37,6 +37,20 @@ describe('keyframe selection', () => {
     assert.deepEqual(kept(selector, frames), [0, 2, 4, 108]);
   });
 
+  it('onGrid carries the overshoot over (keyframes nearer minDistanceM apart on average), and a stop still adds none', () => {
+    // 0.65 m per frame, spacing 0.9 m: without the carry every second frame (1.3 m apart).
+    const frames = Array.from({ length: 10 }, (_, i) => frame(i, i * 100, pose(0.65 * i, 0)));
+    assert.deepEqual(kept(new KeyframeSelector({ minDistanceM: 0.9 }), frames), [0, 2, 4, 6, 8]);
+    const grid = kept(new KeyframeSelector({ minDistanceM: 0.9, onGrid: true }), frames);
+    assert.deepEqual(grid, [0, 2, 3, 5, 6, 8, 9]);
+    // 0.975 m apart on average (5.85 m / 6), not 1.3: the carry (capped at 0.45 m) keeps them near the spacing.
+    assert.ok((0.65 * grid.at(-1)!) / (grid.length - 1) < 1);
+    // The carry is at most half a spacing: standing still (pose noise) after a keyframe adds none.
+    const stop = new KeyframeSelector({ minDistanceM: 1, onGrid: true });
+    const still = [frame(0, 0, pose(0, 0)), frame(1, 100, pose(1.9, 0)), ...Array.from({ length: 20 }, (_, i) => frame(2 + i, 200 + 100 * i, pose(1.9 + (i % 2) * 0.01, 0)))];
+    assert.deepEqual(kept(stop, still), [0, 1]);
+  });
+
   it('measures distance as planar Euclidean', () => {
     const selector = new KeyframeSelector({ minDistanceM: 5 });
     assert.deepEqual(kept(selector, [frame(0, 0, pose(0, 0)), frame(1, 1, pose(3, 3.99)), frame(2, 2, pose(3, 4))]), [0, 2]);

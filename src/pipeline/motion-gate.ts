@@ -1,0 +1,102 @@
+// The motion gate of the query window: a frame enters the window only when the camera moved since
+// the last frame that entered. Sequence matchers assume the query advances along the map at a
+// roughly constant rate (SeqSLAM: 0.8-1.25 map frames per query frame); a vehicle that stands
+// still for seconds, or crawls away from a stop, breaks that, and the window's answer then runs
+// ahead of the vehicle. With poses the gate resamples the query on the map's own spacing (frames
+// on a grid along the path, KeyframeSelector onGrid), so the window advances about one map frame
+// per column whatever the speed (up to one spacing per frame) and a stop adds nothing. A frame
+// that is not admitted is answered with the window's last answer, marked `held` (the camera is
+// where it was, or less than a spacing on: the answer may lag by up to one map frame).
+import { z } from 'zod';
+import type { Frame, MapFrameMeta } from '../core/types.js';
+import { KeyframeSelector } from '../sources/keyframes.js';
+import { AppearanceChange } from './normalizer.js';
+
+export const motionGateConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Admit a frame into the query window only once the camera moved since the last admitted one.'),
+    spacingM: z
+      .union([z.literal('map'), z.number().positive()])
+      .default('map')
+      .describe("Posed frames enter on a grid this far apart along the path (m); 'map' = the map's median distance between consecutive frames."),
+    appearance: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Frames without a usable pose: moved = the raw descriptor differs from the last admitted one by more than centering.minChange (cosine distance). Off: measured unsound (README).',
+      ),
+    heldConfidence: z
+      .enum(['keep', 'zero'])
+      .default('keep')
+      .describe("Confidence of a held answer (a frame not admitted): 'keep' = the window's, 'zero' = never trusted."),
+  })
+  .strict();
+
+export type MotionGateConfig = z.output<typeof motionGateConfigSchema>;
+
+/**
+ * The map's frame spacing: the median planar distance between consecutive posed frames of one
+ * session; undefined when the map has fewer than two such pairs (no poses, or a new live map).
+ */
+export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0]): number | undefined {
+  const starts = new Set(sessionStarts);
+  const steps: number[] = [];
+  for (let i = 1; i < frames.length; i++) {
+    const a = frames[i - 1].pose?.position;
+    const b = frames[i].pose?.position;
+    if (!a || !b || starts.has(i)) continue;
+    steps.push(Math.hypot(b.x - a.x, b.y - a.y));
+  }
+  if (steps.length < 2) return undefined;
+  steps.sort((x, y) => x - y);
+  const mid = steps.length >> 1;
+  return steps.length % 2 ? steps[mid] : (steps[mid - 1] + steps[mid]) / 2;
+}
+
+export interface MotionGateOptions {
+  /** Posed frames: admitted on a grid this far apart (x/y, KeyframeSelector onGrid); undefined = no pose rule. */
+  spacingM?: number;
+  /** Frames the pose rule cannot judge: moved = cosine distance of the raw descriptor above this; undefined = always moved. */
+  minChange?: number;
+}
+
+/**
+ * Decides, frame by frame in stream order, whether the camera moved. The pose rule is the keyframe
+ * rule of map building and the live node (KeyframeSelector, minDistanceM on a grid); a frame it
+ * cannot judge (no pose on it or on the last admitted frame) falls to the appearance rule. The
+ * first frame is always admitted.
+ */
+export class MotionGate {
+  readonly options: Readonly<MotionGateOptions>;
+  private readonly poses: KeyframeSelector | undefined;
+  private readonly change: AppearanceChange | undefined;
+  private lastPosed = false;
+
+  constructor(options: MotionGateOptions) {
+    this.options = { ...options };
+    this.poses = options.spacingM === undefined ? undefined : new KeyframeSelector({ minDistanceM: options.spacingM, onGrid: true });
+    this.change = options.minChange === undefined ? undefined : new AppearanceChange(options.minChange);
+  }
+
+  /** True when `frame` (with its raw descriptor) enters the window; it then becomes the reference. */
+  admit(frame: Frame, rawDescriptor: Float32Array): boolean {
+    const byPose = this.poses !== undefined && frame.pose !== undefined && this.lastPosed;
+    let moved: boolean;
+    if (byPose) moved = this.poses!.accept(frame);
+    else moved = this.change?.changed(rawDescriptor) ?? true;
+    if (moved) {
+      // Both references follow every admitted frame, whichever rule admitted it.
+      if (this.poses && !byPose) this.poses.reset();
+      if (this.poses && frame.pose && !byPose) this.poses.accept(frame);
+      this.lastPosed = frame.pose !== undefined;
+      this.change?.mark(rawDescriptor);
+    }
+    return moved;
+  }
+
+  reset(): void {
+    this.poses?.reset();
+    this.change?.reset();
+    this.lastPosed = false;
+  }
+}
