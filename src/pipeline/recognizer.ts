@@ -10,6 +10,7 @@ import { CoarseRetriever, type CoarseOptions } from '../retrieve/coarse.js';
 import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
+import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match/same-place.js';
 import type { EmaCentering } from './normalizer.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
@@ -34,6 +35,8 @@ export interface RecognizerOptions {
   searchableRows?: (frame: Frame) => number;
   /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
   rerank?: PatchReranking;
+  /** Rivals ranked by place where the map has poses (another visit of the winner's place is no rival); absent = by row. */
+  samePlace?: SamePlaceOptions;
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -92,6 +95,7 @@ export class PlaceRecognizer {
   private recentPatches: (Float32Array | undefined)[] = [];
   private readonly coarse: CoarseRetriever;
   private readonly keep: number;
+  private samePlace: SamePlace | undefined;
 
   constructor(private readonly options: RecognizerOptions) {
     const seqLen = options.sequenceEncoder?.length ?? 1;
@@ -99,6 +103,7 @@ export class PlaceRecognizer {
     this.coarse = new CoarseRetriever(options.coarse, this.keep);
     // Lazy: hierarchical matching reads only candidate regions; a full sweep fills one column per frame.
     this.distances = new RollingDifferenceMatrix(options.map.frameDescriptors, options.windowLength, 'lazy');
+    this.samePlace = placesOf(options);
   }
 
   get map(): MapView {
@@ -110,7 +115,10 @@ export class PlaceRecognizer {
    * running appearance mean is kept: it describes the current conditions, not the places just seen.
    */
   reset(map?: MapView): void {
-    if (map) this.options.map = map;
+    if (map) {
+      this.options.map = map;
+      this.samePlace = placesOf(this.options);
+    }
     this.recent = [];
     this.recentFrames = [];
     this.recentPatches = [];
@@ -212,7 +220,7 @@ export class PlaceRecognizer {
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
 
-    const out = this.options.matcher.match({ D: this.distances, coarse });
+    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace });
     lap('match');
 
     const cols = this.distances.cols;
@@ -221,7 +229,7 @@ export class PlaceRecognizer {
     if (this.options.rerank && map.patches) {
       const windowPatches = this.recentPatches.slice(-cols);
       const window: WindowFrame[] = windowFrames.map((f, i) => ({ index: f.index, patches: windowPatches[i] }));
-      decision = this.options.rerank.reranker.rerank(out, window, map.patches);
+      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace);
       lap('rerank');
     }
     const match: PlaceMatch = {
@@ -291,6 +299,12 @@ export class PlaceRecognizer {
  */
 export function windowConfidence(confidence: number, cols: number, windowLength: number): number {
   return cols < windowLength ? 0 : confidence;
+}
+
+/** The map's same-place relation, when configured and not off (radius 0). */
+function placesOf(options: RecognizerOptions): SamePlace | undefined {
+  const o = options.samePlace;
+  return o && o.radiusM !== 0 ? samePlaceByPose(options.map, o) : undefined;
 }
 
 /** Why a frame encoder's output cannot be matched against a map of `dim`-value descriptors, if it cannot. */
