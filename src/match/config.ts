@@ -15,7 +15,7 @@ export const samePlaceConfigSchema = z.strictObject({
     .min(0)
     .optional()
     .describe(
-      "Map rows with poses this close to the winner's (metres) are another visit of its place, not rivals. Default: derived per winner from its own run, the distance its map covers within localizationRows rows (at least 1) either side. 0 = off: rivals by map row only.",
+      "Map rows with poses this close to the winner's (metres) are another visit of its place, not rivals. Default: derived per winner from its own run, how far it moves within localizationRows rows (at least 1; the nearer side). 0 = off: rivals by map row only.",
     ),
   maxHeadingDeg: z
     .number()

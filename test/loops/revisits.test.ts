@@ -90,4 +90,12 @@ describe('loop closures with revisits: rivals ranked by place', () => {
       assert.ok(loop.confidence < 0.15, `an aliased place must not be confident, got ${loop.confidence} at ${q}`);
     }
   });
+
+  it('without poses nothing changes: every answer and confidence equals ranking by row', async () => {
+    const input = (await frames([...firstPass, ...pass(10), ...pass(10)], 'noposes')).map(({ pose: _pose, ...f }) => f);
+    const strip = (r: LoopRun) => r.loops.map((l) => [l.queryIndex, l.matchIndex, l.confidence]);
+    const byRow = await run(input, { radiusM: 0 });
+    assert.ok(byRow.loops.length >= 40);
+    assert.deepEqual(strip(await run(input, {})), strip(byRow));
+  });
 });
