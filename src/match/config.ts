@@ -23,6 +23,10 @@ export const samePlaceConfigSchema = z.strictObject({
     .max(180)
     .default(45)
     .describe('Largest heading difference for the same place; the other direction on the same road stays a rival. Default 45: views that share at least half of a 90-degree field of view.'),
+  acrossSessions: z
+    .boolean()
+    .default(true)
+    .describe("Also between sessions of a map (merged maps, `loops --map`): their poses must share one frame. false when each session has its own odometry origin."),
 });
 
 export type SamePlaceConfig = z.output<typeof samePlaceConfigSchema>;

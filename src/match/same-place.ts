@@ -19,6 +19,12 @@ export interface SamePlaceOptions {
   neighbourRows: number;
   /** Largest angle between the two rows' forward (x) axes: the other direction on the same road stays a rival. */
   maxHeadingDeg: number;
+  /**
+   * Compare rows of different sessions too (default true): their poses must then share one frame
+   * (GPS, a SLAM map frame, the demo world), as pose ground truth across runs already assumes.
+   * False for sessions with their own odometry origins, where equal coordinates mean nothing.
+   */
+  acrossSessions?: boolean;
 }
 
 /** The map as this module reads it: poses per row and the session of a row. */
@@ -58,6 +64,7 @@ export function samePlaceByPose(map: PosedRows, options: SamePlaceOptions): Same
     const a = frames[anchor]?.pose;
     const b = frames[row]?.pose;
     if (!a || !b || anchor === row) return false;
+    if (options.acrossSessions === false && (map.sessionOf?.(anchor) ?? 0) !== (map.sessionOf?.(row) ?? 0)) return false;
     const radius = options.radiusM ?? derivedRadius(map, anchor, options.neighbourRows);
     if (!(radius > 0) || distance(a, b) > radius) return false;
     return dot(forward(a), forward(b)) >= cosMax - 1e-12;

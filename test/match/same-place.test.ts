@@ -50,6 +50,15 @@ describe('ranking rivals by place', () => {
     assert.equal(samePlaceByPose(map, { radiusM: 0, neighbourRows: 2, maxHeadingDeg: 45 })(10, 40), false);
   });
 
+  it('acrossSessions false: only revisits within one session (sessions with their own odometry origins)', () => {
+    const map = twoVisits();
+    const within = samePlaceByPose(map, { neighbourRows: 2, maxHeadingDeg: 45, acrossSessions: false });
+    assert.equal(within(10, 40), false, 'another session at equal coordinates');
+    // One session driving its loop twice: row 35 revisits row 5.
+    const oneRun = { frames: map.frames };
+    assert.equal(samePlaceByPose(oneRun, { neighbourRows: 2, maxHeadingDeg: 45, acrossSessions: false })(5, 35), true);
+  });
+
   it('a run standing still has no radius: nothing is the same place (the rival stays)', () => {
     const frames: MapFrameMeta[] = Array.from({ length: 40 }, (_, i) => ({ index: i, stamp: BigInt(i), pose: pose(i < 20 ? 5 : 5.2) }));
     const same = samePlaceByPose({ frames }, { neighbourRows: 2, maxHeadingDeg: 45 });
@@ -127,10 +136,10 @@ describe('ranking rivals by place', () => {
   it('config: defaults, validation and the off switch', () => {
     const base = { frontend: { kind: 'patchnorm' }, sequence: { kind: 'single' } };
     const c = pipelineConfigSchema.parse({ ...base, matcher: { kind: 'seqslam' } });
-    assert.deepEqual(c.matcher.samePlace, { maxHeadingDeg: 45 });
+    assert.deepEqual(c.matcher.samePlace, { maxHeadingDeg: 45, acrossSessions: true });
     const off = pipelineConfigSchema.parse({ ...base, matcher: { kind: 'seqslam', samePlace: { radiusM: 0 } } });
     assert.equal(off.matcher.samePlace.radiusM, 0);
-    for (const bad of [{ radiusM: -1 }, { maxHeadingDeg: 200 }, { radius: 3 }]) {
+    for (const bad of [{ radiusM: -1 }, { maxHeadingDeg: 200 }, { radius: 3 }, { acrossSessions: 'no' }]) {
       assert.equal(pipelineConfigSchema.safeParse({ ...base, matcher: { kind: 'seqslam', samePlace: bad } }).success, false, JSON.stringify(bad));
     }
     assert.throws(() => samePlaceByPose({ frames: [] }, { radiusM: Number.NaN, neighbourRows: 2, maxHeadingDeg: 45 }), ConfigError);
