@@ -283,7 +283,7 @@ export class PlaceRecognizer {
     }
     times.sequence = performance.now() - t;
     t = performance.now();
-    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols);
+    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace);
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }
