@@ -18,6 +18,8 @@ export interface MapView {
   readonly hasSequences: boolean;
   /** Local features per map frame, when the map has them (patch re-ranking). */
   readonly patches?: PatchRows;
+  /** Mapping session of a map frame (absent: one session). */
+  sessionOf?(index: number): number;
 }
 
 /** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
@@ -35,6 +37,7 @@ export function mapView(map: PlaceMap, mode: SearchMode): MapView {
     get patches() {
       return map.patches;
     },
+    sessionOf: (index) => map.sessionOf(index),
     searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
     searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
   };
