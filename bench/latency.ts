@@ -393,15 +393,16 @@ function report(results: FrontendResult[]): string {
       'mode: one frame at a time (decode, encode, match, then the next frame), or the next frames decoded and encoded ' +
         'ahead while the current one is matched (what `seqvpr replay` and `seqvpr eval` do). answers: whether every ' +
         "query's ranked candidates, answer and confidence equal the one-at-a-time run's exactly. process p50 / p95: " +
-        "the frame's own work (encoding included; encodings ahead overlap, so time in recogniser can pass 100%).",
+        "the frame's own work (encoding included; encodings ahead overlap, so time in recogniser can pass 100%). " +
+        'CPU ms/frame: CPU time of all the process\'s threads per frame (wall time moves with whatever else runs on the machine; this does much less).',
       '',
       table(
-        ['bag', 'map', 'frontend', 'mode', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'process p50 / p95 ms', 'time in recogniser', 'R@1', 'answers'],
+        ['bag', 'map', 'frontend', 'mode', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'CPU ms/frame', 'process p50 / p95 ms', 'time in recogniser', 'R@1', 'answers'],
         replays.flatMap((r) => [
           ...r.replays.map((x) => ['nordland64 winter, PNG 64x32 (MCAP)', `${opts.rows} rows (above)`, r.label, x, r.replays] as const),
           ...r.demoReplays.map((x) => ['demo query drive, JPEG 160x96 (MCAP)', `demo map, ${x.mapRows} rows`, r.label, x, r.demoReplays] as const),
         ]).map(([bag, map, label, x, all]) => [
-          bag, map, label, replayMode(x, label), x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`,
+          bag, map, label, replayMode(x, label), x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`, ms(x.cpuMsPerFrame),
           `${ms(x.processP50)} / ${ms(x.processP95)}`, `${fixed(100 * x.processShare, 0)}%`, fixed(x.recallAt1, 3), same(x, all),
         ]),
       ),
