@@ -5,7 +5,7 @@
 //       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
 //       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
 //       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
-//       [--replay-lookahead 1,4]
+//       [--replay-lookahead 1,4] [--pca-dims 256]
 //
 // The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
 // copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
@@ -54,6 +54,7 @@ const { values: args } = parseArgs({
     'matcher-frames': { type: 'string' },
     'replay-frames': { type: 'string' },
     'replay-lookahead': { type: 'string', default: `1,${RECORDED_LOOKAHEAD}` },
+    'pca-dims': { type: 'string' },
     sections: { type: 'string', default: 'live,matchers,replay' },
     'map-cache': { type: 'boolean', default: false },
     cache: { type: 'string', default: 'out/bench/latency' },
@@ -67,7 +68,7 @@ if (args.help) {
   console.log(
     'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
       '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
-      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--sections live,matchers,replay,index]\n' +
+      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--pca-dims 256] [--sections live,matchers,replay,index]\n' +
       '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT]',
   );
   process.exit(0);
@@ -87,7 +88,7 @@ const opts = {
   replayFrames: num(args['replay-frames'], 2400, 150),
   replayLookaheads: args['replay-lookahead']!.split(',').map(Number),
   sections: new Set(args.sections!.split(',')),
-  pcaDims: quick ? 64 : 256,
+  pcaDims: num(args['pca-dims'], 256, 64),
   indexQueries: quick ? 20 : 100,
   seed: Number(args.seed),
 };
