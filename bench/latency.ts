@@ -5,7 +5,7 @@
 //       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
 //       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
 //       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
-//       [--replay-lookahead 1,4]
+//       [--replay-lookahead 1,4] [--pca-dims 256]
 //
 // The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
 // copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
@@ -54,6 +54,7 @@ const { values: args } = parseArgs({
     'matcher-frames': { type: 'string' },
     'replay-frames': { type: 'string' },
     'replay-lookahead': { type: 'string', default: `1,${RECORDED_LOOKAHEAD}` },
+    'pca-dims': { type: 'string' },
     sections: { type: 'string', default: 'live,matchers,replay' },
     'map-cache': { type: 'boolean', default: false },
     cache: { type: 'string', default: 'out/bench/latency' },
@@ -67,7 +68,7 @@ if (args.help) {
   console.log(
     'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
       '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
-      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--sections live,matchers,replay,index]\n' +
+      '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--pca-dims 256] [--sections live,matchers,replay,index]\n' +
       '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT]',
   );
   process.exit(0);
@@ -87,7 +88,7 @@ const opts = {
   replayFrames: num(args['replay-frames'], 2400, 150),
   replayLookaheads: args['replay-lookahead']!.split(',').map(Number),
   sections: new Set(args.sections!.split(',')),
-  pcaDims: quick ? 64 : 256,
+  pcaDims: num(args['pca-dims'], 256, 64),
   indexQueries: quick ? 20 : 100,
   seed: Number(args.seed),
 };
@@ -393,15 +394,16 @@ function report(results: FrontendResult[]): string {
       'mode: one frame at a time (decode, encode, match, then the next frame), or the next frames decoded and encoded ' +
         'ahead while the current one is matched (what `seqvpr replay` and `seqvpr eval` do). answers: whether every ' +
         "query's ranked candidates, answer and confidence equal the one-at-a-time run's exactly. process p50 / p95: " +
-        "the frame's own work (encoding included; encodings ahead overlap, so time in recogniser can pass 100%).",
+        "the frame's own work (encoding included; encodings ahead overlap, so time in recogniser can pass 100%). " +
+        'CPU ms/frame: CPU time of all the process\'s threads per frame (wall time moves with whatever else runs on the machine; this does much less).',
       '',
       table(
-        ['bag', 'map', 'frontend', 'mode', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'process p50 / p95 ms', 'time in recogniser', 'R@1', 'answers'],
+        ['bag', 'map', 'frontend', 'mode', 'frames', 'bag rate Hz', 'frames/s', 'x real time', 'CPU ms/frame', 'process p50 / p95 ms', 'time in recogniser', 'R@1', 'answers'],
         replays.flatMap((r) => [
           ...r.replays.map((x) => ['nordland64 winter, PNG 64x32 (MCAP)', `${opts.rows} rows (above)`, r.label, x, r.replays] as const),
           ...r.demoReplays.map((x) => ['demo query drive, JPEG 160x96 (MCAP)', `demo map, ${x.mapRows} rows`, r.label, x, r.demoReplays] as const),
         ]).map(([bag, map, label, x, all]) => [
-          bag, map, label, replayMode(x, label), x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`,
+          bag, map, label, replayMode(x, label), x.frames, fixed(x.bagHz, 1), fixed(x.framesPerSecond, 1), `**${fixed(x.realTime, 1)}**`, ms(x.cpuMsPerFrame),
           `${ms(x.processP50)} / ${ms(x.processP95)}`, `${fixed(100 * x.processShare, 0)}%`, fixed(x.recallAt1, 3), same(x, all),
         ]),
       ),

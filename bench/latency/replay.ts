@@ -21,6 +21,12 @@ export interface ReplayResult {
   processP95: number;
   /** Share of the wall time spent inside the recogniser (the rest: bag reading, decoding CDR, the stream). */
   processShare: number;
+  /**
+   * CPU time of the whole process (every thread: main, encoder worker, sharp's pool) per frame, ms.
+   * What the cores must supply per frame, whatever else shares the machine; 2000 / this is the most
+   * frames per second two cores can give.
+   */
+  cpuMsPerFrame: number;
   recallAt1: number | null;
   lookahead: number;
   /** Per query: ranked candidates, answer and confidence (to check that modes agree exactly). */
@@ -55,7 +61,9 @@ export async function replayThroughput(
 ): Promise<ReplayResult> {
   const stamps: bigint[] = [];
   const frames = firstFrames(bagFrames(bag, { imageTopic, poseTopic: options.poseTopic, warn: () => {} }), options.limit, stamps);
+  const cpuBefore = process.cpuUsage();
   const run = await evaluate(frames, recognizer, { keepColumns: false, lookahead: options.lookahead });
+  const cpu = process.cpuUsage(cpuBefore);
   const n = run.records.length;
   const bagHz = (stamps.length - 1) / (Number(stamps.at(-1)! - stamps[0]) / 1e9);
   const wallSeconds = run.wallTimeMs / 1000;
@@ -71,6 +79,7 @@ export async function replayThroughput(
     processP50: total.quantile(0.5),
     processP95: total.quantile(0.95),
     processShare: total.sum / run.wallTimeMs,
+    cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / n,
     recallAt1: options.isCorrect && answered.length ? correct / answered.length : null,
     lookahead: options.lookahead,
     answers: run.records.map(({ latencyMs: _, ...answer }) => answer),

@@ -7,6 +7,7 @@
 import { MatchInputError } from './errors.js';
 import type { DescriptorMatrix } from '../core/matrix.js';
 import { dot } from '../core/vector.js';
+import { ResidentDot } from '../core/wasm-dot.js';
 import { checkQueryDescriptor } from './descriptor-checks.js';
 import type { DifferenceMatrix } from './types.js';
 
@@ -25,6 +26,8 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
   private columns: Float32Array[];
   /** Query descriptor of each slot, kept so lazy cells can be computed later. */
   private readonly queries: Float32Array;
+  /** The same products as `dot` (bit for bit), faster; it holds `queries`. Null without WebAssembly SIMD. */
+  private readonly kernel: ResidentDot | null;
 
   constructor(
     private map: DescriptorMatrix,
@@ -38,7 +41,8 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
     this.visibleRows = map.rows;
     this.rowCapacity = map.rows;
     this.columns = Array.from({ length: capacity }, () => new Float32Array(map.rows).fill(Number.NaN));
-    this.queries = new Float32Array(capacity * map.dim);
+    this.kernel = ResidentDot.create(capacity, map.dim);
+    this.queries = this.kernel?.vectors ?? new Float32Array(capacity * map.dim);
   }
 
   /** Map rows matchers see. */
@@ -88,8 +92,7 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
     const column = this.columns[slot];
     column.fill(Number.NaN);
     if (this.mode === 'lazy') return;
-    const { data, dim } = this.map;
-    for (let r = 0; r < this.visibleRows; r++) column[r] = 1 - dot(data, this.queries, dim, r * dim, slot * dim);
+    for (let r = 0; r < this.visibleRows; r++) column[r] = this.cell(r, slot);
     this.computedCells += this.visibleRows;
   }
 
@@ -106,11 +109,15 @@ export class RollingDifferenceMatrix implements DifferenceMatrix {
     const column = this.columns[slot];
     const v = column[row];
     if (v === v) return v; // not NaN: already computed
-    const { data, dim } = this.map;
-    const d = 1 - dot(data, this.queries, dim, row * dim, slot * dim);
-    column[row] = d;
+    column[row] = this.cell(row, slot);
     this.computedCells++;
     return column[row];
+  }
+
+  /** 1 - map row . the slot's query. */
+  private cell(row: number, slot: number): number {
+    const { data, dim } = this.map;
+    return 1 - (this.kernel ? this.kernel.dot(data, row * dim, slot) : dot(data, this.queries, dim, row * dim, slot * dim));
   }
 }
 
