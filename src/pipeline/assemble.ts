@@ -108,7 +108,7 @@ export function createRecognizer(
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
     rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
     searchableRows: extra.searchableRows,
-    motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence } : undefined,
+    motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence, heldAdvance: config.motionGate.heldAdvance } : undefined,
   });
 }
 

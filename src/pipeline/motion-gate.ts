@@ -25,6 +25,12 @@ export const motionGateConfigSchema = z
       .describe(
         'Frames without a usable pose: moved = the raw descriptor differs from the last admitted one by more than centering.minChange (cosine distance). Off: measured unsound (README).',
       ),
+    heldAdvance: z
+      .enum(['path', 'rows', 'off'])
+      .default('path')
+      .describe(
+        "A held frame's answer moves on by the odometry distance since the last admitted frame: 'path' = along the map's poses, 'rows' = distance / spacing rows, 'off' = repeated as it was.",
+      ),
     heldConfidence: z
       .enum(['keep', 'zero'])
       .default('keep')
@@ -71,6 +77,8 @@ export class MotionGate {
   private readonly poses: KeyframeSelector | undefined;
   private readonly change: AppearanceChange | undefined;
   private lastPosed = false;
+  /** The last admitted frame's pose (undefined when it had none). */
+  private lastPose: Frame['pose'];
 
   constructor(options: MotionGateOptions) {
     this.options = { ...options };
@@ -89,12 +97,26 @@ export class MotionGate {
       if (this.poses && !byPose) this.poses.reset();
       if (this.poses && frame.pose && !byPose) this.poses.accept(frame);
       this.lastPosed = frame.pose !== undefined;
+      this.lastPose = frame.pose;
       this.change?.mark(rawDescriptor);
     }
     return moved;
   }
 
+  /**
+   * Planar distance (m) of `frame` from the last admitted frame, when the pose rule judges it (a
+   * spacing, and a pose on both); undefined otherwise. Straight-line, not summed per frame: the
+   * pose noise of a standing vehicle does not add up.
+   */
+  distanceSinceAdmitted(frame: Frame): number | undefined {
+    const a = this.lastPose?.position;
+    const b = frame.pose?.position;
+    if (this.poses === undefined || !a || !b) return undefined;
+    return Math.hypot(b.x - a.x, b.y - a.y);
+  }
+
   reset(): void {
+    this.lastPose = undefined;
     this.poses?.reset();
     this.change?.reset();
     this.lastPosed = false;

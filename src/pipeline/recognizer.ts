@@ -11,6 +11,7 @@ import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import type { EmaCentering } from './normalizer.js';
+import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
@@ -36,7 +37,7 @@ export interface RecognizerOptions {
   /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
   rerank?: PatchReranking;
   /** Only frames taken after the camera moved enter the window (motion-gate.ts); the others are held. */
-  motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence'] };
+  motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence']; heldAdvance?: MotionGateConfig['heldAdvance'] };
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -207,7 +208,9 @@ export class PlaceRecognizer {
     if (gate && !moved && this.lastAnswer) {
       const { match: last, sequenceDescriptor } = this.lastAnswer;
       const confidence = gate.heldConfidence === 'keep' ? last.confidence : 0;
-      const match: PlaceMatch = { ...last, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
+      // The camera moved on by up to a spacing since: so does the answer (held-answer.ts).
+      const advanced = advanceHeldAnswer(last, this.options.map, gate.heldAdvance ?? 'off', gate.gate.distanceSinceAdmitted(frame), gate.gate.options.spacingM);
+      const match: PlaceMatch = { ...last, ...advanced, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
       finish();
       return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };
     }

@@ -18,6 +18,8 @@ export interface MapView {
   readonly hasSequences: boolean;
   /** Local features per map frame, when the map has them (patch re-ranking). */
   readonly patches?: PatchRows;
+  /** First frame of each recording session (consecutive rows across a boundary are not neighbours). */
+  readonly sessionStarts?: readonly number[];
 }
 
 /** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
@@ -34,6 +36,9 @@ export function mapView(map: PlaceMap, mode: SearchMode): MapView {
     },
     get patches() {
       return map.patches;
+    },
+    get sessionStarts() {
+      return map.sessionStarts;
     },
     searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
     searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),

@@ -96,12 +96,12 @@ describe('motionGate config', () => {
 
   it('is on by default, with the map spacing, no appearance rule and kept confidence', () => {
     const c = parseConfig(pipelineConfigSchema, minimal, 'test config');
-    assert.deepEqual(c.motionGate, { enabled: true, spacingM: 'map', appearance: false, heldConfidence: 'keep' });
+    assert.deepEqual(c.motionGate, { enabled: true, spacingM: 'map', appearance: false, heldAdvance: 'path', heldConfidence: 'keep' });
     assert.equal(parse({ enabled: true, spacingM: 0.5 }).motionGate.spacingM, 0.5);
   });
 
   it('rejects bad values with the offending key', () => {
-    for (const bad of [{ spacingM: 0 }, { spacingM: 'auto' }, { heldConfidence: 'half' }, { enabled: 'yes' }, { spacing: 1 }]) {
+    for (const bad of [{ spacingM: 0 }, { spacingM: 'auto' }, { heldConfidence: 'half' }, { heldAdvance: 'ahead' }, { enabled: 'yes' }, { spacing: 1 }]) {
       assert.throws(() => parse(bad), (e: unknown) => e instanceof ConfigError && /motionGate/.test(e.message), JSON.stringify(bad));
     }
   });
@@ -221,6 +221,21 @@ describe('PlaceRecognizer with the motion gate', () => {
     const rows = admitted.correspondences.map((c) => c.mapIndex);
     assert.deepEqual(rows.slice(1).map((r, k) => r - rows[k]), Array(WINDOW - 1).fill(1));
     for (let i = 2 * WINDOW; i < ms.length; i++) assert.ok(Math.abs(ms[i].mapIndex - places[i]) <= 1, `query ${i}`);
+  });
+
+  it("with poses, a held frame's answer moves on by the distance travelled since the admitted frame", async () => {
+    // 0.75 m per frame on a 1 m grid: some frames are held 0.75 m past the admitted one, nearer the next place.
+    const run = async (heldAdvance: string) => matches((await setup({ posed: true, stopViewChanges: false, gate: { enabled: true, heldAdvance }, stepM: 0.75 })).results);
+    const { places } = await setup({ posed: true, stopViewChanges: false, gate: {}, stepM: 0.75 });
+    const [moved, repeated] = [await run('path'), await run('off')];
+    const held = moved.map((m, i) => (m.held && i >= 2 * WINDOW ? i : -1)).filter((i) => i >= 0);
+    assert.ok(held.length >= 5, `held frames: ${held.length}`);
+    for (const i of held) {
+      assert.equal(moved[i].mapIndex, places[i], `query ${i}: the place it shows`);
+      assert.equal(moved[i].candidates[0].mapIndex, moved[i].mapIndex, 'the winner leads the candidates');
+      assert.equal(repeated[i].mapIndex, places[i] - 1, `query ${i}: repeated, one place behind`);
+    }
+    for (const i of moved.keys()) if (!moved[i].held) assert.deepEqual(moved[i], repeated[i], 'admitted frames are untouched');
   });
 
   it('with poses, a view that changes during the stop does not enter the window', async () => {

@@ -1,0 +1,74 @@
+// The answer for a frame the motion gate held back. The window's last answer names the map frame
+// of the last admitted frame; a held frame may have moved up to one map spacing since, so the
+// answer is moved on along the map by the distance the query's odometry travelled since (the
+// camera moved that far along the route, whatever the map's spacing there). Without poses nothing
+// moves: the answer is repeated as it was.
+import type { Candidate, MapFrameMeta, PlaceMatch } from '../core/types.js';
+
+export type HeldAdvance = 'path' | 'rows' | 'off';
+
+export interface HeldAnswerMap {
+  readonly frames: readonly MapFrameMeta[];
+  readonly sessionStarts?: readonly number[];
+}
+
+/**
+ * The map frame reached from `from` after `distanceM` along the map's own path in `direction`
+ * (+1: increasing rows): the frame whose cumulative planar distance from `from` is nearest to
+ * `distanceM`. The walk stops at the map's ends, at a session boundary and at a frame without a
+ * pose (there the path is unknown).
+ */
+export function alongMapPath(map: HeldAnswerMap, from: number, distanceM: number, direction: 1 | -1): number {
+  const starts = new Set(map.sessionStarts ?? [0]);
+  let at = from;
+  let travelled = 0;
+  for (;;) {
+    const next = at + direction;
+    if (next < 0 || next >= map.frames.length) return at;
+    // A session starts at `next` (forward) or at `at` (backward): the step jumps between runs.
+    if (starts.has(direction > 0 ? next : at)) return at;
+    const a = map.frames[at].pose?.position;
+    const b = map.frames[next].pose?.position;
+    if (!a || !b) return at;
+    const step = Math.hypot(b.x - a.x, b.y - a.y);
+    // Stay when the next frame lies further past the target than this one falls short of it.
+    if (travelled + step - distanceM > distanceM - travelled) return at;
+    travelled += step;
+    at = next;
+  }
+}
+
+/** +1 / -1 when the window's alignment runs along increasing / decreasing map rows, 0 when it stands. */
+export function windowDirection(match: Pick<PlaceMatch, 'correspondences'>): 1 | -1 | 0 {
+  const c = match.correspondences;
+  if (c.length < 2) return 0;
+  const d = c[c.length - 1].mapIndex - c[0].mapIndex;
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/**
+ * `last` (the last admitted frame's answer) moved on by `distanceM` travelled since that frame:
+ * 'path' walks the map's poses (alongMapPath), 'rows' steps round(distanceM / spacingM) rows; the
+ * winner and every candidate move alike (each is a hypothesis of where the camera was). The
+ * correspondences stay the window's. Undefined distance (no poses), 'off', or a window that does
+ * not advance along the map: `last` unchanged.
+ */
+export function advanceHeldAnswer(
+  last: PlaceMatch,
+  map: HeldAnswerMap,
+  how: HeldAdvance,
+  distanceM: number | undefined,
+  spacingM: number | undefined,
+): Pick<PlaceMatch, 'mapIndex' | 'candidates'> {
+  const direction = windowDirection(last);
+  if (how === 'off' || distanceM === undefined || distanceM <= 0 || direction === 0) return { mapIndex: last.mapIndex, candidates: last.candidates };
+  let move: (row: number) => number;
+  if (how === 'path') move = (row) => alongMapPath(map, row, distanceM, direction);
+  else {
+    if (spacingM === undefined) return { mapIndex: last.mapIndex, candidates: last.candidates };
+    const rows = Math.round(distanceM / spacingM) * direction;
+    move = (row) => Math.min(map.frames.length - 1, Math.max(0, row + rows));
+  }
+  const candidates: Candidate[] = last.candidates.map((c) => ({ ...c, mapIndex: move(c.mapIndex) }));
+  return { mapIndex: move(last.mapIndex), candidates };
+}
