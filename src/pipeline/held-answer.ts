@@ -5,7 +5,7 @@
 // moves: the answer is repeated as it was.
 import type { Candidate, MapFrameMeta, PlaceMatch } from '../core/types.js';
 
-export type HeldAdvance = 'path' | 'rows' | 'off';
+export type HeldAdvance = 'path' | 'rows' | 'none';
 
 export interface HeldAnswerMap {
   readonly frames: readonly MapFrameMeta[];
@@ -50,7 +50,7 @@ export function windowDirection(match: Pick<PlaceMatch, 'correspondences'>): 1 |
  * `last` (the last admitted frame's answer) moved on by `distanceM` travelled since that frame:
  * 'path' walks the map's poses (alongMapPath), 'rows' steps round(distanceM / spacingM) rows; the
  * winner and every candidate move alike (each is a hypothesis of where the camera was). The
- * correspondences stay the window's. Undefined distance (no poses), 'off', or a window that does
+ * correspondences stay the window's. Undefined distance (no poses), 'none', or a window that does
  * not advance along the map: `last` unchanged.
  */
 export function advanceHeldAnswer(
@@ -61,7 +61,7 @@ export function advanceHeldAnswer(
   spacingM: number | undefined,
 ): Pick<PlaceMatch, 'mapIndex' | 'candidates'> {
   const direction = windowDirection(last);
-  if (how === 'off' || distanceM === undefined || distanceM <= 0 || direction === 0) return { mapIndex: last.mapIndex, candidates: last.candidates };
+  if (how === 'none' || distanceM === undefined || distanceM <= 0 || direction === 0) return { mapIndex: last.mapIndex, candidates: last.candidates };
   let move: (row: number) => number;
   if (how === 'path') move = (row) => alongMapPath(map, row, distanceM, direction);
   else {

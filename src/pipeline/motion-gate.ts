@@ -26,10 +26,10 @@ export const motionGateConfigSchema = z
         'Frames without a usable pose: moved = the raw descriptor differs from the last admitted one by more than centering.minChange (cosine distance). Off: measured unsound (README).',
       ),
     heldAdvance: z
-      .enum(['path', 'rows', 'off'])
+      .enum(['path', 'rows', 'none'])
       .default('path')
       .describe(
-        "A held frame's answer moves on by the odometry distance since the last admitted frame: 'path' = along the map's poses, 'rows' = distance / spacing rows, 'off' = repeated as it was.",
+        "A held frame's answer moves on by the odometry distance since the last admitted frame: 'path' = along the map's poses, 'rows' = distance / spacing rows, 'none' = repeated as it was.",
       ),
     heldConfidence: z
       .enum(['keep', 'zero'])

@@ -64,7 +64,7 @@ describe('held answer', () => {
     const same = { mapIndex: 3, candidates: last.candidates };
     assert.deepEqual(advanceHeldAnswer(last, map, 'path', undefined, undefined), same);
     assert.deepEqual(advanceHeldAnswer(last, mapAt([undefined, undefined, undefined, undefined, undefined]), 'path', 0.8, undefined), same);
-    assert.deepEqual(advanceHeldAnswer(last, map, 'off', 0.8, 1), same);
+    assert.deepEqual(advanceHeldAnswer(last, map, 'none', 0.8, 1), same);
     assert.deepEqual(advanceHeldAnswer(answer(3, [3, 3, 3]), map, 'path', 0.8, 1), same);
   });
 });

@@ -227,7 +227,7 @@ describe('PlaceRecognizer with the motion gate', () => {
     // 0.75 m per frame on a 1 m grid: some frames are held 0.75 m past the admitted one, nearer the next place.
     const run = async (heldAdvance: string) => matches((await setup({ posed: true, stopViewChanges: false, gate: { enabled: true, heldAdvance }, stepM: 0.75 })).results);
     const { places } = await setup({ posed: true, stopViewChanges: false, gate: {}, stepM: 0.75 });
-    const [moved, repeated] = [await run('path'), await run('off')];
+    const [moved, repeated] = [await run('path'), await run('none')];
     const held = moved.map((m, i) => (m.held && i >= 2 * WINDOW ? i : -1)).filter((i) => i >= 0);
     assert.ok(held.length >= 5, `held frames: ${held.length}`);
     for (const i of held) {
