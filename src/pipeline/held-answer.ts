@@ -2,10 +2,12 @@
 // of the last admitted frame; a held frame may have moved up to one map spacing since, so the
 // answer is moved on along the map by the distance the query's odometry travelled since (the
 // camera moved that far along the route, whatever the map's spacing there). Without poses nothing
-// moves: the answer is repeated as it was.
+// moves: the answer is repeated as it was. Off by default (motionGate.heldAdvance: none): on the
+// demo world the window's own answers already run ahead of the camera at night, and moving a held
+// answer by whole map rows added to that (README, "The query window follows motion").
 import type { Candidate, MapFrameMeta, PlaceMatch } from '../core/types.js';
 
-export type HeldAdvance = 'path' | 'rows' | 'none';
+export type HeldAdvance = 'path' | 'none';
 
 export interface HeldAnswerMap {
   readonly frames: readonly MapFrameMeta[];
@@ -47,28 +49,17 @@ export function windowDirection(match: Pick<PlaceMatch, 'correspondences'>): 1 |
 }
 
 /**
- * `last` (the last admitted frame's answer) moved on by `distanceM` travelled since that frame:
- * 'path' walks the map's poses (alongMapPath), 'rows' steps round(distanceM / spacingM) rows; the
- * winner and every candidate move alike (each is a hypothesis of where the camera was). The
- * correspondences stay the window's. Undefined distance (no poses), 'none', or a window that does
- * not advance along the map: `last` unchanged.
+ * `last` (the last admitted frame's answer) moved on by `distanceM` travelled since that frame
+ * ('path': along the map's poses, alongMapPath; the map's own steps, so uneven spacing and session
+ * ends are respected, which a count of distance / spacing rows would not). The winner and every
+ * candidate move alike (each is a hypothesis of where the camera was); the correspondences stay
+ * the window's. Undefined distance (no poses), 'none', or a window that does not advance along the
+ * map: `last` unchanged.
  */
-export function advanceHeldAnswer(
-  last: PlaceMatch,
-  map: HeldAnswerMap,
-  how: HeldAdvance,
-  distanceM: number | undefined,
-  spacingM: number | undefined,
-): Pick<PlaceMatch, 'mapIndex' | 'candidates'> {
+export function advanceHeldAnswer(last: PlaceMatch, map: HeldAnswerMap, how: HeldAdvance, distanceM: number | undefined): Pick<PlaceMatch, 'mapIndex' | 'candidates'> {
   const direction = windowDirection(last);
   if (how === 'none' || distanceM === undefined || distanceM <= 0 || direction === 0) return { mapIndex: last.mapIndex, candidates: last.candidates };
-  let move: (row: number) => number;
-  if (how === 'path') move = (row) => alongMapPath(map, row, distanceM, direction);
-  else {
-    if (spacingM === undefined) return { mapIndex: last.mapIndex, candidates: last.candidates };
-    const rows = Math.round(distanceM / spacingM) * direction;
-    move = (row) => Math.min(map.frames.length - 1, Math.max(0, row + rows));
-  }
+  const move = (row: number) => alongMapPath(map, row, distanceM, direction);
   const candidates: Candidate[] = last.candidates.map((c) => ({ ...c, mapIndex: move(c.mapIndex) }));
   return { mapIndex: move(last.mapIndex), candidates };
 }

@@ -209,7 +209,7 @@ export class PlaceRecognizer {
       const { match: last, sequenceDescriptor } = this.lastAnswer;
       const confidence = gate.heldConfidence === 'keep' ? last.confidence : 0;
       // The camera moved on by up to a spacing since: so does the answer (held-answer.ts).
-      const advanced = advanceHeldAnswer(last, this.options.map, gate.heldAdvance ?? 'none', gate.gate.distanceSinceAdmitted(frame), gate.gate.options.spacingM);
+      const advanced = advanceHeldAnswer(last, this.options.map, gate.heldAdvance ?? 'none', gate.gate.distanceSinceAdmitted(frame));
       const match: PlaceMatch = { ...last, ...advanced, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
       finish();
       return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };

@@ -49,22 +49,21 @@ describe('held answer', () => {
     assert.equal(windowDirection(answer(5, [5])), 0);
   });
 
-  it("moves the winner and every candidate; 'rows' steps distance / spacing rows", () => {
+  it('moves the winner and every candidate, down the rows on a reverse traversal', () => {
     const map = mapAt([0, 1, 2, 3, 4, 5, 6]);
     const last = answer(3, [1, 2, 3]);
-    assert.deepEqual(advanceHeldAnswer(last, map, 'path', 0.8, 1), { mapIndex: 4, candidates: [{ mapIndex: 4, distance: 0.1 }, { mapIndex: 2, distance: 0.4 }] });
-    assert.deepEqual(advanceHeldAnswer(last, map, 'rows', 0.8, 1).mapIndex, 4);
-    assert.deepEqual(advanceHeldAnswer(last, map, 'rows', 0.4, 1).mapIndex, 3);
-    assert.deepEqual(advanceHeldAnswer(answer(3, [5, 4, 3]), map, 'path', 0.8, 1).mapIndex, 2, 'a reverse traversal moves down the rows');
+    assert.deepEqual(advanceHeldAnswer(last, map, 'path', 0.8), { mapIndex: 4, candidates: [{ mapIndex: 4, distance: 0.1 }, { mapIndex: 2, distance: 0.4 }] });
+    assert.equal(advanceHeldAnswer(last, map, 'path', 0.4).mapIndex, 3);
+    assert.equal(advanceHeldAnswer(answer(3, [5, 4, 3]), map, 'path', 0.8).mapIndex, 2, 'a reverse traversal moves down the rows');
   });
 
   it('repeats the answer without a distance (no poses, as on nordland64), when off, or when the window stands', () => {
     const map = mapAt([0, 1, 2, 3, 4]);
     const last = answer(3, [1, 2, 3]);
     const same = { mapIndex: 3, candidates: last.candidates };
-    assert.deepEqual(advanceHeldAnswer(last, map, 'path', undefined, undefined), same);
-    assert.deepEqual(advanceHeldAnswer(last, mapAt([undefined, undefined, undefined, undefined, undefined]), 'path', 0.8, undefined), same);
-    assert.deepEqual(advanceHeldAnswer(last, map, 'none', 0.8, 1), same);
-    assert.deepEqual(advanceHeldAnswer(answer(3, [3, 3, 3]), map, 'path', 0.8, 1), same);
+    assert.deepEqual(advanceHeldAnswer(last, map, 'path', undefined), same);
+    assert.deepEqual(advanceHeldAnswer(last, mapAt([undefined, undefined, undefined, undefined, undefined]), 'path', 0.8), same);
+    assert.deepEqual(advanceHeldAnswer(last, map, 'none', 0.8), same);
+    assert.deepEqual(advanceHeldAnswer(answer(3, [3, 3, 3]), map, 'path', 0.8), same);
   });
 });
