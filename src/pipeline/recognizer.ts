@@ -114,8 +114,8 @@ export class PlaceRecognizer {
   /**
    * Forgets the query window (use after a map switch, a clock jump backwards or a long gap). The
    * running appearance mean is kept: it describes the current conditions, not the places just seen.
-   * The motion gate starts over but keeps its spacing (resolved from the first map by
-   * createRecognizer): for a map of another spacing, create a new recogniser.
+   * The motion gate starts over but keeps its spacing source (the map given to createRecognizer,
+   * followed while it grows): for a map of another spacing, create a new recogniser.
    */
   reset(map?: MapView): void {
     if (map) this.options.map = map;
