@@ -121,7 +121,6 @@ export class MotionGate {
     this.change = options.minChange === undefined ? undefined : new AppearanceChange(options.minChange);
   }
 
-  /** True when `frame` (with its raw descriptor) enters the window; it then becomes the reference. */
   /** The grid spacing in force now (m); undefined = no pose rule (yet). */
   spacing(): number | undefined {
     const s = this.options.spacingM;
@@ -132,6 +131,7 @@ export class MotionGate {
     return spacingM === undefined ? undefined : new KeyframeSelector({ minDistanceM: spacingM, onGrid: true });
   }
 
+  /** True when `frame` (with its raw descriptor) enters the window; it then becomes the reference. */
   admit(frame: Frame, rawDescriptor: Float32Array): boolean {
     const spacingM = this.spacing();
     if (spacingM !== this.poses?.config.minDistanceM) {
