@@ -1,7 +1,7 @@
 // Multi-session maps on the demo world: three mapping sessions of the route (day, dusk, winter),
 // merged into one map; a fourth session (the demo's query drive: other speeds, a stop, another
 // lane) is localised against the merged map and against the first (day) map alone.
-//   npx tsx bench/multi-session.ts [--out out/bench/multi-session] [--config FILE]
+//   npx tsx bench/multi-session.ts [--out out/bench/multi-session] [--config FILE] [--seed N]
 // Writes OUT/multi-session.json and prints recall@1 and recall at 100% precision for each case.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +22,7 @@ const arg = (name: string, fallback?: string) => {
 };
 const out = arg('--out', 'out/bench/multi-session')!;
 const config = arg('--config');
+const seed = Number(arg('--seed', '7'));
 const TOLERANCE = 'pose2d:3';
 
 await rm(out, { recursive: true, force: true });
@@ -34,7 +35,7 @@ const sessions: [AppearanceName, AppearanceName][] = [
 const worlds: DemoWorld[] = [];
 for (const [mapLook, queryLook] of sessions) {
   process.stdout.write(`rendering the ${mapLook} session (and a ${queryLook} query drive)\n`);
-  worlds.push(await generateDemo(path.join(out, `bags-${mapLook}`), { seed: 7, mapAppearance: mapLook, queryAppearance: queryLook }));
+  worlds.push(await generateDemo(path.join(out, `bags-${mapLook}`), { seed, mapAppearance: mapLook, queryAppearance: queryLook }));
 }
 const topics = { imageTopic: worlds[0].imageTopic, poseTopic: worlds[0].poseTopic };
 const frontend = await createFrontend(await loadPipelineConfig(config), { warn: (m) => process.stderr.write(`warning: ${m}\n`) });
@@ -66,4 +67,4 @@ for (const q of fourth) {
     process.stdout.write(`${q.name} vs ${label}: recall@1 ${m.recall['1']?.toFixed(3)}, recall at 100% precision ${m.recallAtPrecision100?.toFixed(3)}, AP ${m.averagePrecision?.toFixed(3)}\n`);
   }
 }
-await writeFileAtomic(path.join(out, 'multi-session.json'), JSON.stringify({ tolerance: TOLERANCE, config: config ?? 'config/default.yaml', results }, null, 1) + '\n');
+await writeFileAtomic(path.join(out, 'multi-session.json'), JSON.stringify({ seed, tolerance: TOLERANCE, config: config ?? 'config/default.yaml', results }, null, 1) + '\n');

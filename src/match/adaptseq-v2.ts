@@ -55,7 +55,7 @@ export class AdaptSeqV2Matcher implements SequenceMatcher {
     this.options = o;
   }
 
-  match({ D, coarse }: MatchInput): MatchOutput {
+  match({ D, coarse, samePlace }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
     const o = this.options;
@@ -95,7 +95,7 @@ export class AdaptSeqV2Matcher implements SequenceMatcher {
       }
     }
 
-    const { winner, score, confidence, candidates } = this.ends.rank(o, resolveExclusionRows(o, cols));
+    const { winner, score, confidence, candidates } = this.ends.rank(o, resolveExclusionRows(o, cols), samePlace);
     const k = this.ends.tag(winner);
     return { mapIndex: winner, score, confidence, candidates, path: Array.from(this.traces.subarray(k * cols, (k + 1) * cols)) };
   }

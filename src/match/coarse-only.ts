@@ -15,7 +15,7 @@ export class CoarseOnlyMatcher implements SequenceMatcher {
 
   constructor(private readonly options: CoarseOnlyOptions) {}
 
-  match({ D, coarse }: MatchInput): MatchOutput {
+  match({ D, coarse, samePlace }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     if (!coarse || coarse.length === 0) {
       throw new MatchInputError("the 'coarse' matcher ranks coarse retrieval hits: set retrieval.k > 0");
@@ -24,7 +24,7 @@ export class CoarseOnlyMatcher implements SequenceMatcher {
     for (const hit of coarse) {
       if (hit.mapIndex >= 0 && hit.mapIndex < D.rows) this.scores.offer(hit.mapIndex, hit.distance, true, 0);
     }
-    const ranking = this.scores.rank(this.options, this.options.exclusionRows ?? 2 * D.cols);
+    const ranking = this.scores.rank(this.options, this.options.exclusionRows ?? 2 * D.cols, samePlace);
     const path = Array.from({ length: D.cols }, (_, c) => Math.max(0, ranking.winner - (D.cols - 1 - c)));
     return { mapIndex: ranking.winner, score: ranking.score, confidence: ranking.confidence, candidates: ranking.candidates, path };
   }

@@ -8,6 +8,29 @@ import { SEQSLAM_DEFAULTS } from './seqslam.js';
 
 const rows = (min: number) => z.number().int().min(min);
 
+/** Ranking rivals by place: read by the recogniser, which knows the map's poses (see same-place.ts). */
+export const samePlaceConfigSchema = z.strictObject({
+  radiusM: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "Map rows with poses this close to the winner's (metres) are another visit of its place, not rivals. Default: derived per winner from its own run, how far it moves within localizationRows rows (at least 1; the nearer side). 0 = off: rivals by map row only.",
+    ),
+  maxHeadingDeg: z
+    .number()
+    .min(0)
+    .max(180)
+    .default(45)
+    .describe('Largest heading difference for the same place; the other direction on the same road stays a rival. Default 45: views that share at least half of a 90-degree field of view.'),
+  acrossSessions: z
+    .boolean()
+    .default(true)
+    .describe("Also between sessions of a map (merged maps, `loops --map`): their poses must share one frame. false when each session has its own odometry origin."),
+});
+
+export type SamePlaceConfig = z.output<typeof samePlaceConfigSchema>;
+
 /** Fields every matcher kind accepts. */
 function common(defaults: { maxCandidates: number; rivalScope: 'map' | 'candidates' }) {
   return {
@@ -22,6 +45,9 @@ function common(defaults: { maxCandidates: number; rivalScope: 'map' | 'candidat
     localizationRows: rows(0)
       .default(2)
       .describe('Confidence also requires trajectories ending this many rows or more from the winner to score clearly worse: your localisation tolerance + 1 (0 = off).'),
+    samePlace: samePlaceConfigSchema
+      .default(samePlaceConfigSchema.parse({}))
+      .describe("Another visit of the winner's place (map poses) is no rival; maps without poses rank rivals by row."),
     contrastRadiusRows: rows(0)
       .default(0)
       .describe("SeqSLAM local contrast normalisation half-window in map frames (0 = off)."),

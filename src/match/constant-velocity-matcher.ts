@@ -20,7 +20,7 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
     checkSearchOptions(name, options);
   }
 
-  match({ D, coarse }: MatchInput): MatchOutput {
+  match({ D, coarse, samePlace }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
     this.sweep.prepare(cols);
@@ -35,7 +35,7 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
       for (const end of this.coarseEnds) this.scoreEnd(D, end, true);
     }
     const exclusion = resolveExclusionRows(this.options, cols);
-    const { winner, score, confidence, candidates } = this.ends.rank(this.options, exclusion);
+    const { winner, score, confidence, candidates } = this.ends.rank(this.options, exclusion, samePlace);
     return {
       mapIndex: winner,
       score,

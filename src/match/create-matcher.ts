@@ -14,7 +14,8 @@ import type { SequenceMatcher } from './types.js';
 export function createMatcher(config: MatcherConfigInput): SequenceMatcher {
   const parsed = matcherConfigSchema.safeParse(config);
   if (!parsed.success) throw new ConfigError(`invalid matcher config:\n${z.prettifyError(parsed.error)}`);
-  const { contrastRadiusRows, ...c } = parsed.data;
+  // samePlace is the recogniser's: only it knows the map's poses.
+  const { contrastRadiusRows, samePlace: _samePlace, ...c } = parsed.data;
   let matcher: SequenceMatcher;
   switch (c.kind) {
     case 'coarse':

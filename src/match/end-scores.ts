@@ -3,6 +3,7 @@
 // the ranked distinct candidates and the confidence, the same way for every matcher.
 import type { Candidate } from '../core/types.js';
 import { MatchInputError } from './errors.js';
+import type { SamePlace } from './same-place.js';
 
 /**
  * How alternatives are ranked and the confidence is measured. Both use one exclusion window:
@@ -118,10 +119,13 @@ export class EndScores {
   /**
    * Winner = lowest eligible score (first row on a tie). Then, greedily, the lowest score among
    * rows not within `exclusionRows` of any already chosen one (non-maximum suppression), so the
-   * candidates are distinct places. The first of those is the rival of the confidence.
+   * candidates are distinct places. The first of those that is not `samePlace` as the winner (another
+   * visit of the winner's place, when the map knows poses) is the rival of the confidence, else the
+   * first of them as before; such visits stay in the candidate list. So ranking by place can only
+   * raise a confidence, and only where the old rival was another visit of the winner's place.
    * Rows are visited in offer order, so ties are broken by row explicitly.
    */
-  rank(options: RankingOptions, exclusionRows: number): Ranking {
+  rank(options: RankingOptions, exclusionRows: number, samePlace?: SamePlace): Ranking {
     const rows = this.rowCount;
     const scores = this.scores;
     const offered = this.offered;
@@ -148,6 +152,8 @@ export class EndScores {
     suppress(winner);
     const candidates: Candidate[] = [{ mapIndex: winner, distance: best }];
     let rival = Number.NaN;
+    // The best other visit of the winner's place: the rival only when no other place was scored.
+    let visit = Number.NaN;
     // The rival is needed even when maxCandidates is 1.
     while (candidates.length < options.maxCandidates || rival !== rival) {
       let pick = -1;
@@ -162,10 +168,16 @@ export class EndScores {
         }
       }
       if (pick < 0) break;
-      if (rival !== rival) rival = pickScore;
+      if (rival !== rival) {
+        if (!samePlace?.(winner, pick)) rival = pickScore;
+        else if (visit !== visit) visit = pickScore;
+      }
       if (candidates.length < options.maxCandidates) candidates.push({ mapIndex: pick, distance: pickScore });
       suppress(pick);
     }
+    // Without another place among the scored ends (e.g. every coarse hit is a visit of this place),
+    // the other visit is all the evidence there is: the confidence is then what it was by row.
+    if (rival !== rival) rival = visit;
     const confidence = Math.min(uniquenessConfidence(best, rival), this.sharpness(winner, best, options.localizationRows ?? 0, exclusionRows));
     return { winner, score: best, confidence, candidates };
   }

@@ -32,9 +32,10 @@ export class SingleFrameMatcher implements SequenceMatcher {
     this.inner = new SeqMatchMatcher(options);
   }
 
-  match({ D, coarse }: MatchInput): MatchOutput {
+  match(input: MatchInput): MatchOutput {
+    const { D } = input;
     checkDifferenceMatrix(D);
-    const out = this.inner.match({ D: new NewestColumnView(D), coarse });
+    const out = this.inner.match({ ...input, D: new NewestColumnView(D) });
     const path = new Array<number>(D.cols);
     for (let c = 0; c < D.cols - 1; c++) path[c] = argminRowInColumn(D, c, 0, D.rows - 1);
     path[D.cols - 1] = out.mapIndex;

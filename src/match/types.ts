@@ -1,5 +1,6 @@
 // Contracts between the pipeline and the fine sequence matchers.
 import type { Candidate } from '../core/types.js';
+import type { SamePlace } from './same-place.js';
 
 /**
  * The difference matrix between map frames (rows) and the query window (columns, oldest first;
@@ -19,6 +20,11 @@ export interface MatchInput {
    * best first. When absent or empty, the matcher searches the whole map.
    */
   coarse?: readonly Candidate[];
+  /**
+   * Which map rows are another visit of a row's place (from the map's poses): those are no rival of
+   * a winner there. Absent: rivals are ranked by row only.
+   */
+  samePlace?: SamePlace;
 }
 
 export interface MatchOutput {

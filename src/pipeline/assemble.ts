@@ -108,6 +108,7 @@ export function createRecognizer(
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,
     rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
     searchableRows: extra.searchableRows,
+    samePlace: { ...config.matcher.samePlace, neighbourRows: Math.max(1, config.matcher.localizationRows) },
     motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence, heldAdvance: config.motionGate.heldAdvance } : undefined,
   });
 }

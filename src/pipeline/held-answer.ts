@@ -11,7 +11,8 @@ export type HeldAdvance = 'path' | 'none';
 
 export interface HeldAnswerMap {
   readonly frames: readonly MapFrameMeta[];
-  readonly sessionStarts?: readonly number[];
+  /** Mapping session of a map frame (absent: one session): consecutive rows of two sessions are no step. */
+  sessionOf?(index: number): number;
 }
 
 /**
@@ -21,14 +22,12 @@ export interface HeldAnswerMap {
  * pose (there the path is unknown).
  */
 export function alongMapPath(map: HeldAnswerMap, from: number, distanceM: number, direction: 1 | -1): number {
-  const starts = new Set(map.sessionStarts ?? [0]);
   let at = from;
   let travelled = 0;
   for (;;) {
     const next = at + direction;
     if (next < 0 || next >= map.frames.length) return at;
-    // A session starts at `next` (forward) or at `at` (backward): the step jumps between runs.
-    if (starts.has(direction > 0 ? next : at)) return at;
+    if (map.sessionOf && map.sessionOf(next) !== map.sessionOf(at)) return at;
     const a = map.frames[at].pose?.position;
     const b = map.frames[next].pose?.position;
     if (!a || !b) return at;

@@ -10,6 +10,7 @@ import { CoarseRetriever, type CoarseOptions } from '../retrieve/coarse.js';
 import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
+import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match/same-place.js';
 import type { EmaCentering } from './normalizer.js';
 import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
@@ -38,6 +39,8 @@ export interface RecognizerOptions {
   rerank?: PatchReranking;
   /** Only frames taken after the camera moved enter the window (motion-gate.ts); the others are held. */
   motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence']; heldAdvance?: MotionGateConfig['heldAdvance'] };
+  /** Rivals ranked by place where the map has poses (another visit of the winner's place is no rival); absent = by row. */
+  samePlace?: SamePlaceOptions;
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -98,6 +101,7 @@ export class PlaceRecognizer {
   private readonly keep: number;
   /** The last admitted frame's answer, repeated for frames the motion gate holds back. */
   private lastAnswer: { match: PlaceMatch; sequenceDescriptor?: Float32Array } | undefined;
+  private samePlace: SamePlace | undefined;
 
   constructor(private readonly options: RecognizerOptions) {
     const seqLen = options.sequenceEncoder?.length ?? 1;
@@ -105,6 +109,7 @@ export class PlaceRecognizer {
     this.coarse = new CoarseRetriever(options.coarse, this.keep);
     // Lazy: hierarchical matching reads only candidate regions; a full sweep fills one column per frame.
     this.distances = new RollingDifferenceMatrix(options.map.frameDescriptors, options.windowLength, 'lazy');
+    this.samePlace = placesOf(options);
   }
 
   get map(): MapView {
@@ -118,7 +123,10 @@ export class PlaceRecognizer {
    * followed while it grows): for a map of another spacing, create a new recogniser.
    */
   reset(map?: MapView): void {
-    if (map) this.options.map = map;
+    if (map) {
+      this.options.map = map;
+      this.samePlace = placesOf(this.options);
+    }
     this.recent = [];
     this.recentFrames = [];
     this.recentPatches = [];
@@ -237,7 +245,7 @@ export class PlaceRecognizer {
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
 
-    const out = this.options.matcher.match({ D: this.distances, coarse });
+    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace });
     lap('match');
 
     const cols = this.distances.cols;
@@ -246,7 +254,7 @@ export class PlaceRecognizer {
     if (this.options.rerank && map.patches) {
       const windowPatches = this.recentPatches.slice(-cols);
       const window: WindowFrame[] = windowFrames.map((f, i) => ({ index: f.index, patches: windowPatches[i] }));
-      decision = this.options.rerank.reranker.rerank(out, window, map.patches);
+      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace);
       lap('rerank');
     }
     const match: PlaceMatch = {
@@ -301,7 +309,7 @@ export class PlaceRecognizer {
     }
     times.sequence = performance.now() - t;
     t = performance.now();
-    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols);
+    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace);
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }
@@ -317,6 +325,12 @@ export class PlaceRecognizer {
  */
 export function windowConfidence(confidence: number, cols: number, windowLength: number): number {
   return cols < windowLength ? 0 : confidence;
+}
+
+/** The map's same-place relation, when configured and not off (radius 0). */
+function placesOf(options: RecognizerOptions): SamePlace | undefined {
+  const o = options.samePlace;
+  return o && o.radiusM !== 0 ? samePlaceByPose(options.map, o) : undefined;
 }
 
 /** Why a frame encoder's output cannot be matched against a map of `dim`-value descriptors, if it cannot. */

@@ -11,6 +11,7 @@
 // in steady state most comparisons are reused.
 import type { Candidate } from '../core/types.js';
 import type { MatchOutput } from '../match/types.js';
+import type { SamePlace } from '../match/same-place.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
 import { mutualNearestNeighbours, type PatchPair } from './mutual-nn.js';
 import { multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
@@ -113,7 +114,8 @@ export class PatchReranker {
     this.mapPatches.clear();
   }
 
-  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows): RerankResult {
+  /** `samePlace`: as in the matcher, another visit of the winner's place is no rival of it. */
+  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace): RerankResult {
     this.forgetOutside(window);
     const cols = window.length;
     const n = Math.min(this.options.candidates, out.candidates.length);
@@ -129,7 +131,10 @@ export class PatchReranker {
     const rest = out.candidates.slice(n);
     // The best distinct rival: re-ranked ones by fused score, the others by their sequence score.
     // No rival at all gives NaN, i.e. confidence 0, as in the matcher: uniqueness cannot be vouched for.
-    const rivals = [...scored.slice(1).map((s) => s.fused), ...rest.map((c) => c.distance)];
+    // Another visit of the winner's place is a rival only when no other place is left (as in the matcher).
+    const all = [...scored.slice(1).map((s) => ({ row: s.end, score: s.fused })), ...rest.map((c) => ({ row: c.mapIndex, score: c.distance }))];
+    const places = all.filter((r) => !samePlace?.(win.end, r.row));
+    const rivals = (places.length ? places : all).map((r) => r.score);
     const rival = rivals.length ? Math.min(...rivals) : Number.NaN;
     // Matchers that cannot judge localisation along the map (no `sharpness`) leave it out, as they do themselves.
     const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;

@@ -2,6 +2,7 @@
 // few columns instead of sweeping the map. Either the window's sequence descriptor (or, until the
 // window is full, the newest frame's descriptor) against the map's index, or frame votes
 // (frame-votes.ts) over the nearest map frames of every frame in the window.
+import type { SamePlace } from '../match/same-place.js';
 import type { Candidate } from '../core/types.js';
 import { voteForEnds } from './frame-votes.js';
 import type { MapView } from './map-view.js';
@@ -43,6 +44,8 @@ export class CoarseRetriever {
     sequenceDescriptor: Float32Array | undefined,
     searchable: number,
     windowColumns: number,
+    /** Frame votes: other visits of a chosen end's place do not count against k (frame-votes.ts). */
+    samePlace?: SamePlace,
   ): Candidate[] | undefined {
     const options = this.options;
     if (options.k > 0 && options.source === 'frame-votes') {
@@ -50,7 +53,7 @@ export class CoarseRetriever {
       if (this.recentHits.length > this.keep) this.recentHits.shift();
       if (searchable < 1) return undefined;
       const window = this.recentHits.slice(-windowColumns);
-      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable });
+      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable, samePlace });
     }
     if (options.k < 1 || searchable < 1) return undefined;
     // Until the window holds a full sequence, retrieve on the newest frame alone.

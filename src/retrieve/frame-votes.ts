@@ -4,6 +4,7 @@
 // most votes (ties: lower summed distance) are the candidate regions the fine matcher searches.
 // One index query per frame, however long the window, and no dependence on a sequence descriptor.
 import type { Candidate } from '../core/types.js';
+import type { SamePlace } from '../match/same-place.js';
 
 export interface FrameVoteOptions {
   /** Candidate ends returned. */
@@ -12,6 +13,12 @@ export interface FrameVoteOptions {
   separationRows: number;
   /** Number of map rows (ends past the map are clipped to its last row). */
   mapRows: number;
+  /**
+   * Map rows that are another visit of a row's place (map poses). An end at another visit of a
+   * chosen end's place does not count against `k`: k is the number of distinct places, so a map
+   * holding a place several times still proposes other places (the fine matcher's rivals).
+   */
+  samePlace?: SamePlace;
 }
 
 /**
@@ -50,10 +57,14 @@ export function voteForEnds(hitsPerFrame: readonly (readonly Candidate[])[], opt
   });
   smoothed.sort((a, b) => b.count - a.count || a.meanDistance - b.meanDistance || a.end - b.end);
   const chosen: Candidate[] = [];
+  const samePlace = options.samePlace;
+  let places = 0;
   for (const s of smoothed) {
-    if (chosen.length >= options.k) break;
+    if (places >= options.k) break;
     if (chosen.some((c) => Math.abs(c.mapIndex - s.end) <= options.separationRows)) continue;
+    const visit = samePlace !== undefined && chosen.some((c) => samePlace(c.mapIndex, s.end));
     chosen.push({ mapIndex: s.end, distance: s.meanDistance });
+    if (!visit) places++;
   }
   return chosen;
 }

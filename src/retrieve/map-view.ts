@@ -18,8 +18,8 @@ export interface MapView {
   readonly hasSequences: boolean;
   /** Local features per map frame, when the map has them (patch re-ranking). */
   readonly patches?: PatchRows;
-  /** First frame of each recording session (consecutive rows across a boundary are not neighbours). */
-  readonly sessionStarts?: readonly number[];
+  /** Mapping session of a map frame (absent: one session). */
+  sessionOf?(index: number): number;
 }
 
 /** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
@@ -37,9 +37,7 @@ export function mapView(map: PlaceMap, mode: SearchMode): MapView {
     get patches() {
       return map.patches;
     },
-    get sessionStarts() {
-      return map.sessionStarts;
-    },
+    sessionOf: (index) => map.sessionOf(index),
     searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
     searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
   };

@@ -4,9 +4,9 @@ import type { MapFrameMeta, PlaceMatch } from '../../src/core/types.js';
 import { advanceHeldAnswer, alongMapPath, windowDirection } from '../../src/pipeline/held-answer.js';
 import { planar } from '../support/poses.js';
 
-const mapAt = (xs: (number | undefined)[], sessionStarts?: number[]) => ({
+const mapAt = (xs: (number | undefined)[], sessionStarts: number[] = [0]) => ({
   frames: xs.map((x, i): MapFrameMeta => ({ index: i, stamp: BigInt(i), ...(x !== undefined && { pose: planar(x, 0, 0) }) })),
-  sessionStarts,
+  sessionOf: (i: number) => sessionStarts.filter((s) => s <= i).length - 1,
 });
 
 const answer = (mapIndex: number, path: number[]): PlaceMatch => ({

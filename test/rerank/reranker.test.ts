@@ -73,6 +73,20 @@ describe('PatchReranker', () => {
     assert.ok(d.confidence < doubtful.confidence - 1e-3, `the rival at 60 has consistent patches: ${d.confidence}`);
   });
 
+  it('another visit of the winner\'s place is no rival (map poses), unless no other place is left', () => {
+    const candidates = [{ mapIndex: 20, distance: 0.3 }, { mapIndex: 100, distance: 0.33 }, { mapIndex: 60, distance: 0.35 }];
+    const doubtful = { ...matcherOutput(), mapIndex: 20, path: trajectory(20), confidence: 1 - 0.3 / 0.33, candidates };
+    const reranker = () => new PatchReranker({ ...options, weight: 0.1 });
+    const byRow = reranker().rerank(doubtful, window, mapRows());
+    // Row 60 (patch support, the rival by row) is another visit of row 20's place: row 100 is the rival.
+    const byPlace = reranker().rerank(doubtful, window, mapRows(), (a, b) => (a === 20 && b === 60) || (a === 60 && b === 20));
+    assert.equal(byPlace.mapIndex, 20);
+    assert.ok(byPlace.confidence > byRow.confidence + 1e-3, `${byRow.confidence} -> ${byPlace.confidence}`);
+    assert.deepEqual(byPlace.candidates, byRow.candidates);
+    // Every candidate the same place: the old rival stays.
+    assert.equal(reranker().rerank(doubtful, window, mapRows(), () => true).confidence, byRow.confidence);
+  });
+
   it('with weight 0 keeps the sequence order and the sequence uniqueness', () => {
     const r = new PatchReranker({ ...options, weight: 0 }).rerank(matcherOutput(), window, mapRows());
     assert.equal(r.mapIndex, 20);

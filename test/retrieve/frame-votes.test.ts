@@ -83,4 +83,13 @@ describe('voteForEnds', () => {
     assert.deepEqual(voteForEnds([], { k: 3, separationRows: 3, mapRows: 10 }), []);
     assert.deepEqual(voteForEnds([[], []], { k: 3, separationRows: 3, mapRows: 10 }), []);
   });
+
+  it('with a same-place relation, other visits of a chosen place do not count against k', () => {
+    // Three visits of one place (ends 44, 144, 244: the diagonal in each), one vote each for ends 8 and 21.
+    const hits = [0, 1, 2, 3, 4].map((c) => [hit(40 + c, 0.2), hit(140 + c, 0.21), hit(240 + c, 0.22), ...(c === 0 ? [hit(4, 0.3)] : c === 1 ? [hit(18, 0.3)] : [])]);
+    const visits = (a: number, b: number) => a % 100 === b % 100;
+    assert.deepEqual(ends(voteForEnds(hits, { k: 2, separationRows: 3, mapRows: 300 })), [44, 144], 'by row, the second visit takes the last slot');
+    assert.deepEqual(ends(voteForEnds(hits, { k: 2, separationRows: 3, mapRows: 300, samePlace: visits })), [44, 144, 244, 8], 'k = 2 places: the visits, then another place');
+    assert.deepEqual(ends(voteForEnds(hits, { k: 2, separationRows: 3, mapRows: 300, samePlace: () => false })), [44, 144]);
+  });
 });
