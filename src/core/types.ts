@@ -99,7 +99,8 @@ export interface PlaceMatch {
   patchMatches?: PatchMatches;
   /**
    * With the motion gate: true when the camera had not moved since the window's newest frame, so
-   * this is that frame's answer repeated (the window did not change).
+   * this is that frame's answer repeated (the window did not change); with heldAdvance 'path' its
+   * mapIndex and candidates are moved on by the distance travelled since (held-answer.ts).
    */
   held?: boolean;
 }

@@ -22,6 +22,8 @@ export interface LoopRun {
   /** Per keyframe, how many earlier keyframes it could match. */
   searchableBefore: number[];
   skipped: number;
+  /** Keyframes the motion gate kept out of the query window (answered with the window's last answer). */
+  held: number;
   stageTimer: StageTimer;
   /** With poses on every keyframe: precision / recall against them. */
   scores: LoopScores | null;
@@ -54,7 +56,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
   const loaded = map.size;
   const mapper = new LiveMapper(frontend, map, config, { sessionStart: loaded });
   // Loaded keyframes were never queries: nothing was searchable for them.
-  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: new Array<number>(loaded).fill(0), skipped: 0, stageTimer: new StageTimer(), scores: null, config };
+  const run: LoopRun = { map, loops: [], relativePoses: [], searchableBefore: new Array<number>(loaded).fill(0), skipped: 0, held: 0, stageTimer: new StageTimer(), scores: null, config };
   let done = 0;
   // The recorded-run operator eval uses: the next frames are encoded ahead, matched in order.
   const steps$ = recognizeRecorded(frames, mapper, options.lookahead ?? RECORDED_LOOKAHEAD).pipe(
@@ -65,6 +67,7 @@ export async function runLoops(frames: AsyncIterable<Frame>, frontend: Frontend,
         options.onSkip?.(step.result.frame, step.result.error);
       } else {
         run.searchableBefore.push(step.searchable);
+        if (step.result.kind === 'match' && step.result.match.held) run.held++;
       }
       if (step.loop) run.loops.push(step.loop);
       options.onFrame?.(++done);

@@ -12,7 +12,7 @@ import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from './normalizer.js';
-import { MotionGate, medianFrameSpacing } from './motion-gate.js';
+import { MapSpacing, MotionGate } from './motion-gate.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
 import { mapView } from '../retrieve/map-view.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
@@ -109,19 +109,21 @@ export function createRecognizer(
     rerank: patchReranking(frontend.patchEncoder, config.rerank, config.centering, map.patches?.info, where, extra.warn),
     searchableRows: extra.searchableRows,
     samePlace: { ...config.matcher.samePlace, neighbourRows: Math.max(1, config.matcher.localizationRows) },
-    motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence } : undefined,
+    motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence, heldAdvance: config.motionGate.heldAdvance } : undefined,
   });
 }
 
 /**
  * The query window's motion gate for `map`: its spacing resolved from the map's poses when asked.
- * A map without poses (nordland64, image folders) leaves posed queries without the pose rule; an
- * empty map (live mapping) has no spacing yet either.
+ * A map without poses (nordland64, image folders) leaves posed queries without the pose rule; a
+ * live map (it starts empty) gets it once it has MIN_SPACING_STEPS posed steps, and the spacing
+ * follows it as it grows.
  */
 function motionGate(config: PipelineConfig, map: PlaceMap): MotionGate {
   const { spacingM, appearance } = config.motionGate;
+  const mapSpacing = new MapSpacing(map);
   return new MotionGate({
-    spacingM: spacingM === 'map' ? medianFrameSpacing(map.frames, map.sessionStarts) : spacingM,
+    spacingM: spacingM === 'map' ? () => mapSpacing.current() : spacingM,
     minChange: appearance ? config.centering.minChange : undefined,
   });
 }

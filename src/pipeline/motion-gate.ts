@@ -25,6 +25,12 @@ export const motionGateConfigSchema = z
       .describe(
         'Frames without a usable pose: moved = the raw descriptor differs from the last admitted one by more than centering.minChange (cosine distance). Off: measured unsound (README).',
       ),
+    heldAdvance: z
+      .enum(['path', 'none'])
+      .default('none')
+      .describe(
+        "A held frame's answer moves on by the odometry distance since the last admitted frame: 'path' = along the map's poses, 'none' = repeated as it was (measured better on the demo world: README).",
+      ),
     heldConfidence: z
       .enum(['keep', 'zero'])
       .default('keep')
@@ -36,9 +42,10 @@ export type MotionGateConfig = z.output<typeof motionGateConfigSchema>;
 
 /**
  * The map's frame spacing: the median planar distance between consecutive posed frames of one
- * session; undefined when the map has fewer than two such pairs (no poses, or a new live map).
+ * session; undefined when the map has fewer than `minSteps` (at least two) such pairs (no poses,
+ * or a new live map).
  */
-export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0]): number | undefined {
+export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0], minSteps = 2): number | undefined {
   const starts = new Set(sessionStarts);
   const steps: number[] = [];
   for (let i = 1; i < frames.length; i++) {
@@ -47,15 +54,49 @@ export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStart
     if (!a || !b || starts.has(i)) continue;
     steps.push(Math.hypot(b.x - a.x, b.y - a.y));
   }
-  if (steps.length < 2) return undefined;
+  if (steps.length < Math.max(2, minSteps)) return undefined;
   steps.sort((x, y) => x - y);
   const mid = steps.length >> 1;
   return steps.length % 2 ? steps[mid] : (steps[mid - 1] + steps[mid]) / 2;
 }
 
+/**
+ * Steps a map needs before its median spacing drives the gate. A live map starts empty and its
+ * first steps are the vehicle pulling away (short, uneven); the median of 10 steps stays right with
+ * up to 4 of them off. Loop closures cannot come that early anyway (loops.excludeFrames, 50).
+ */
+export const MIN_SPACING_STEPS = 10;
+
+/**
+ * The median frame spacing of a map that may grow (live mapping): undefined until it has
+ * MIN_SPACING_STEPS posed steps, then re-estimated whenever the map has doubled since the last
+ * estimate (each frame would cost a sort of the whole map; the median moves slowly). A map that
+ * does not grow is estimated once.
+ */
+export class MapSpacing {
+  private estimate: number | undefined;
+  /** Frames in the map at the last estimate; -1 before the first. */
+  private estimatedAt = -1;
+
+  constructor(private readonly map: { readonly frames: readonly MapFrameMeta[]; readonly sessionStarts?: readonly number[] }) {}
+
+  current(): number | undefined {
+    const n = this.map.frames.length;
+    const due = this.estimate === undefined ? n !== this.estimatedAt : n >= 2 * this.estimatedAt;
+    if (due) {
+      this.estimate = medianFrameSpacing(this.map.frames, this.map.sessionStarts, MIN_SPACING_STEPS) ?? this.estimate;
+      this.estimatedAt = n;
+    }
+    return this.estimate;
+  }
+}
+
 export interface MotionGateOptions {
-  /** Posed frames: admitted on a grid this far apart (x/y, KeyframeSelector onGrid); undefined = no pose rule. */
-  spacingM?: number;
+  /**
+   * Posed frames: admitted on a grid this far apart (x/y, KeyframeSelector onGrid); a function is
+   * asked on every frame (a growing map's spacing, MapSpacing); undefined = no pose rule.
+   */
+  spacingM?: number | (() => number | undefined);
   /** Frames the pose rule cannot judge: moved = cosine distance of the raw descriptor above this; undefined = always moved. */
   minChange?: number;
 }
@@ -68,18 +109,36 @@ export interface MotionGateOptions {
  */
 export class MotionGate {
   readonly options: Readonly<MotionGateOptions>;
-  private readonly poses: KeyframeSelector | undefined;
+  private poses: KeyframeSelector | undefined;
   private readonly change: AppearanceChange | undefined;
   private lastPosed = false;
+  /** The last admitted frame (its pose is the reference for distances). */
+  private lastAdmitted: Frame | undefined;
 
   constructor(options: MotionGateOptions) {
     this.options = { ...options };
-    this.poses = options.spacingM === undefined ? undefined : new KeyframeSelector({ minDistanceM: options.spacingM, onGrid: true });
+    this.poses = this.selectorFor(this.spacing());
     this.change = options.minChange === undefined ? undefined : new AppearanceChange(options.minChange);
+  }
+
+  /** The grid spacing in force now (m); undefined = no pose rule (yet). */
+  spacing(): number | undefined {
+    const s = this.options.spacingM;
+    return typeof s === 'function' ? s() : s;
+  }
+
+  private selectorFor(spacingM: number | undefined): KeyframeSelector | undefined {
+    return spacingM === undefined ? undefined : new KeyframeSelector({ minDistanceM: spacingM, onGrid: true });
   }
 
   /** True when `frame` (with its raw descriptor) enters the window; it then becomes the reference. */
   admit(frame: Frame, rawDescriptor: Float32Array): boolean {
+    const spacingM = this.spacing();
+    if (spacingM !== this.poses?.config.minDistanceM) {
+      // A growing map's spacing became known or was re-estimated: a new grid from the last admitted frame.
+      this.poses = this.selectorFor(spacingM);
+      if (this.poses && this.lastAdmitted?.pose) this.poses.accept(this.lastAdmitted);
+    }
     const byPose = this.poses !== undefined && frame.pose !== undefined && this.lastPosed;
     let moved: boolean;
     if (byPose) moved = this.poses!.accept(frame);
@@ -89,12 +148,26 @@ export class MotionGate {
       if (this.poses && !byPose) this.poses.reset();
       if (this.poses && frame.pose && !byPose) this.poses.accept(frame);
       this.lastPosed = frame.pose !== undefined;
+      this.lastAdmitted = frame;
       this.change?.mark(rawDescriptor);
     }
     return moved;
   }
 
+  /**
+   * Planar distance (m) of `frame` from the last admitted frame, when the pose rule judges it (a
+   * spacing, and a pose on both); undefined otherwise. Straight-line, not summed per frame: the
+   * pose noise of a standing vehicle does not add up.
+   */
+  distanceSinceAdmitted(frame: Frame): number | undefined {
+    const a = this.lastAdmitted?.pose?.position;
+    const b = frame.pose?.position;
+    if (this.poses === undefined || !a || !b) return undefined;
+    return Math.hypot(b.x - a.x, b.y - a.y);
+  }
+
   reset(): void {
+    this.lastAdmitted = undefined;
     this.poses?.reset();
     this.change?.reset();
     this.lastPosed = false;

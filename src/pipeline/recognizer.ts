@@ -12,6 +12,7 @@ import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match/same-place.js';
 import type { EmaCentering } from './normalizer.js';
+import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
@@ -37,7 +38,7 @@ export interface RecognizerOptions {
   /** Patch re-ranking of the matcher's best candidates (the map must hold patch features). */
   rerank?: PatchReranking;
   /** Only frames taken after the camera moved enter the window (motion-gate.ts); the others are held. */
-  motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence'] };
+  motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence']; heldAdvance?: MotionGateConfig['heldAdvance'] };
   /** Rivals ranked by place where the map has poses (another visit of the winner's place is no rival); absent = by row. */
   samePlace?: SamePlaceOptions;
 }
@@ -118,8 +119,8 @@ export class PlaceRecognizer {
   /**
    * Forgets the query window (use after a map switch, a clock jump backwards or a long gap). The
    * running appearance mean is kept: it describes the current conditions, not the places just seen.
-   * The motion gate starts over but keeps its spacing (resolved from the first map by
-   * createRecognizer): for a map of another spacing, create a new recogniser.
+   * The motion gate starts over but keeps its spacing source (the map given to createRecognizer,
+   * followed while it grows): for a map of another spacing, create a new recogniser.
    */
   reset(map?: MapView): void {
     if (map) {
@@ -215,7 +216,9 @@ export class PlaceRecognizer {
     if (gate && !moved && this.lastAnswer) {
       const { match: last, sequenceDescriptor } = this.lastAnswer;
       const confidence = gate.heldConfidence === 'keep' ? last.confidence : 0;
-      const match: PlaceMatch = { ...last, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
+      // The camera moved on by up to a spacing since: so does the answer (held-answer.ts).
+      const advanced = advanceHeldAnswer(last, this.options.map, gate.heldAdvance ?? 'none', gate.gate.distanceSinceAdmitted(frame));
+      const match: PlaceMatch = { ...last, ...advanced, queryIndex: frame.index, queryStamp: frame.stamp, confidence, held: true };
       finish();
       return { kind: 'match', frame: info, match, descriptor, sequenceDescriptor, patches, times };
     }

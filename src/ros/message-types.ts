@@ -43,6 +43,7 @@ export type PlaceMatchMsg = {
   map_pose: PoseMsg;
   confidence: number;
   score: number;
+  held: boolean;
   candidates: CandidateMsg[];
   correspondences: CorrespondenceMsg[];
   has_relative_pose: boolean;

@@ -111,6 +111,7 @@ export function toPlaceMatchMsg(i: {
     map_pose: toPoseMsg(matched.pose ?? IDENTITY_POSE),
     confidence: match.confidence,
     score: match.score,
+    held: match.held === true,
     candidates: match.candidates.map((c) => ({
       map_index: c.mapIndex,
       map_stamp: toTime(mapFrame(map.frames, c.mapIndex, 'a place-match candidate').stamp),

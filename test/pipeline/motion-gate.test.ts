@@ -6,7 +6,7 @@ import type { FrameEncoder } from '../../src/encoders/types.js';
 import { PlaceMap } from '../../src/map/place-map.js';
 import { createFrontend, createRecognizer } from '../../src/pipeline/assemble.js';
 import { pipelineConfigSchema } from '../../src/pipeline/config.js';
-import { MotionGate, medianFrameSpacing } from '../../src/pipeline/motion-gate.js';
+import { MIN_SPACING_STEPS, MapSpacing, MotionGate, medianFrameSpacing } from '../../src/pipeline/motion-gate.js';
 import type { FrameResult } from '../../src/pipeline/recognizer.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { parseConfig } from '../../src/core/parse-config.js';
@@ -90,18 +90,56 @@ describe('medianFrameSpacing', () => {
   });
 });
 
+describe('MapSpacing (a map that grows)', () => {
+  const meta = (xs: number[]): MapFrameMeta[] => xs.map((x, index) => ({ index, stamp: BigInt(index), pose: at(x) }));
+
+  it(`is undefined until the map has ${MIN_SPACING_STEPS} posed steps, then follows it each time it doubled`, () => {
+    const map = { frames: [] as MapFrameMeta[] };
+    const spacing = new MapSpacing(map);
+    assert.equal(spacing.current(), undefined, 'an empty live map');
+    map.frames = meta(Array.from({ length: MIN_SPACING_STEPS }, (_, i) => 2 * i));
+    assert.equal(spacing.current(), undefined, `${MIN_SPACING_STEPS - 1} steps`);
+    map.frames = meta(Array.from({ length: MIN_SPACING_STEPS + 1 }, (_, i) => 2 * i));
+    assert.equal(spacing.current(), 2);
+    // The vehicle now runs at 3 m per frame: the estimate stays until the map has doubled (22 frames).
+    const grow = (n: number) => (map.frames = meta(Array.from({ length: n }, (_, i) => (i <= MIN_SPACING_STEPS ? 2 * i : 2 * MIN_SPACING_STEPS + 3 * (i - MIN_SPACING_STEPS)))));
+    grow(21);
+    assert.equal(spacing.current(), 2);
+    grow(40);
+    assert.equal(spacing.current(), 3, 'most steps are 3 m now');
+  });
+
+  it('a map that does not grow is estimated once; a map without poses never has a spacing', () => {
+    const map = { frames: meta(Array.from({ length: 30 }, (_, i) => 0.9 * i)) };
+    const spacing = new MapSpacing(map);
+    assert.ok(Math.abs(spacing.current()! - 0.9) < 1e-9);
+    const unposed = new MapSpacing({ frames: Array.from({ length: 30 }, (_, index): MapFrameMeta => ({ index, stamp: BigInt(index) })) });
+    assert.equal(unposed.current(), undefined);
+  });
+
+  it('drives the gate once known: posed frames all enter before, a stop is held after', () => {
+    let known: number | undefined;
+    const gate = new MotionGate({ spacingM: () => known });
+    const d = randomUnitVectors(1, DIM, 3)[0];
+    assert.deepEqual([0, 1, 1, 1].map((x, i) => gate.admit(frame(i, at(x)), d)), [true, true, true, true], 'no spacing yet: no pose rule');
+    known = 1;
+    assert.equal(gate.spacing(), 1);
+    assert.deepEqual([1, 1, 1.5, 2.05].map((x, i) => gate.admit(frame(4 + i, at(x)), d)), [false, false, false, true], 'the grid starts at the last admitted frame');
+  });
+});
+
 describe('motionGate config', () => {
   const minimal = { frontend: { kind: 'patchnorm' }, sequence: { kind: 'single' }, matcher: { kind: 'seqslam' } };
   const parse = (motionGate: unknown) => parseConfig(pipelineConfigSchema, { ...minimal, motionGate }, 'test config');
 
   it('is on by default, with the map spacing, no appearance rule and kept confidence', () => {
     const c = parseConfig(pipelineConfigSchema, minimal, 'test config');
-    assert.deepEqual(c.motionGate, { enabled: true, spacingM: 'map', appearance: false, heldConfidence: 'keep' });
+    assert.deepEqual(c.motionGate, { enabled: true, spacingM: 'map', appearance: false, heldAdvance: 'none', heldConfidence: 'keep' });
     assert.equal(parse({ enabled: true, spacingM: 0.5 }).motionGate.spacingM, 0.5);
   });
 
   it('rejects bad values with the offending key', () => {
-    for (const bad of [{ spacingM: 0 }, { spacingM: 'auto' }, { heldConfidence: 'half' }, { enabled: 'yes' }, { spacing: 1 }]) {
+    for (const bad of [{ spacingM: 0 }, { spacingM: 'auto' }, { heldConfidence: 'half' }, { heldAdvance: 'ahead' }, { enabled: 'yes' }, { spacing: 1 }]) {
       assert.throws(() => parse(bad), (e: unknown) => e instanceof ConfigError && /motionGate/.test(e.message), JSON.stringify(bad));
     }
   });
@@ -221,6 +259,21 @@ describe('PlaceRecognizer with the motion gate', () => {
     const rows = admitted.correspondences.map((c) => c.mapIndex);
     assert.deepEqual(rows.slice(1).map((r, k) => r - rows[k]), Array(WINDOW - 1).fill(1));
     for (let i = 2 * WINDOW; i < ms.length; i++) assert.ok(Math.abs(ms[i].mapIndex - places[i]) <= 1, `query ${i}`);
+  });
+
+  it("with poses, a held frame's answer moves on by the distance travelled since the admitted frame", async () => {
+    // 0.75 m per frame on a 1 m grid: some frames are held 0.75 m past the admitted one, nearer the next place.
+    const run = async (heldAdvance: string) => matches((await setup({ posed: true, stopViewChanges: false, gate: { enabled: true, heldAdvance }, stepM: 0.75 })).results);
+    const { places } = await setup({ posed: true, stopViewChanges: false, gate: {}, stepM: 0.75 });
+    const [moved, repeated] = [await run('path'), await run('none')];
+    const held = moved.map((m, i) => (m.held && i >= 2 * WINDOW ? i : -1)).filter((i) => i >= 0);
+    assert.ok(held.length >= 5, `held frames: ${held.length}`);
+    for (const i of held) {
+      assert.equal(moved[i].mapIndex, places[i], `query ${i}: the place it shows`);
+      assert.equal(moved[i].candidates[0].mapIndex, moved[i].mapIndex, 'the winner leads the candidates');
+      assert.equal(repeated[i].mapIndex, places[i] - 1, `query ${i}: repeated, one place behind`);
+    }
+    for (const i of moved.keys()) if (!moved[i].held) assert.deepEqual(moved[i], repeated[i], 'admitted frames are untouched');
   });
 
   it('with poses, a view that changes during the stop does not enter the window', async () => {

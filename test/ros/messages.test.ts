@@ -100,6 +100,14 @@ describe('ROS 2 messages', () => {
       assert.equal((roundTrip(PLACE_MATCH_TYPE, withPose) as typeof msg).relative_pose_covariance[35], 0.1);
     });
 
+    it('marks a match the motion gate held back (held=true survives CDR), and a matched frame held=false', () => {
+      assert.equal(placeMatchMsg().held, false, 'a match without the flag was matched');
+      const held = toPlaceMatchMsg({ header: { stamp: T, frameId: 'c' }, match: { ...match, held: true }, map: { frames }, mapId: 'm' });
+      assert.equal(held.held, true);
+      assert.equal((roundTrip(PLACE_MATCH_TYPE, held) as typeof held).held, true);
+      assert.equal((roundTrip(PLACE_MATCH_TYPE, placeMatchMsg()) as typeof held).held, false);
+    });
+
     it('marks a matched frame without pose, and fills query stamps it knows (zero = unknown)', () => {
       const msg = toPlaceMatchMsg({
         header: { stamp: T, frameId: 'cam' },
@@ -250,7 +258,7 @@ describe('ROS 2 messages', () => {
       const defs = parse(text, { ros2: true });
       assert.deepEqual(
         defs[0].definitions.map((f) => f.name),
-        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'candidates', 'correspondences', 'has_relative_pose', 'relative_pose', 'relative_pose_covariance'],
+        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'held', 'candidates', 'correspondences', 'has_relative_pose', 'relative_pose', 'relative_pose_covariance'],
       );
       assert.equal(messageDefinitionText('seqvpr/PlaceMatch'), text, 'ROS 1-style names are the same type');
     });
@@ -271,7 +279,7 @@ describe('ROS 2 messages', () => {
       const header = { stamp: T, frameId: 'cam' };
       await writer.writePlaceMatch({ header, match, map: { frames }, mapId: 'maps/day1' });
       await writer.writeLoopClosure({ header: { stamp: T + 1n, frameId: 'cam' }, loop, map: { frames } });
-      await writer.writePlaceMatch({ header: { stamp: T + 2n, frameId: 'cam' }, match: { ...match, mapIndex: 0 }, map: { frames }, mapId: 'maps/day1' });
+      await writer.writePlaceMatch({ header: { stamp: T + 2n, frameId: 'cam' }, match: { ...match, mapIndex: 0, held: true }, map: { frames }, mapId: 'maps/day1' });
       const written = await writer.close();
       assert.equal(written.messageCount, 3);
 
@@ -284,13 +292,14 @@ describe('ROS 2 messages', () => {
         });
         const read: { topic: string; logTime: bigint; message: unknown }[] = [];
         for await (const m of bag.messages()) read.push({ topic: m.topic, logTime: m.logTime, message: plain(m.message) });
+        assert.deepEqual(read.filter((r) => r.topic.endsWith('place_match')).map((r) => (r.message as { held: boolean }).held), [false, true], 'held recorded');
         assert.deepEqual(read, [
           { topic: '/seqvpr_node/place_match', logTime: T, message: plain(toPlaceMatchMsg({ header, match, map: { frames }, mapId: 'maps/day1' })) },
           { topic: '/seqvpr_node/loop_closure', logTime: T + 1n, message: plain(toLoopClosureMsg({ header: { stamp: T + 1n, frameId: 'cam' }, loop, map: { frames } })) },
           {
             topic: '/seqvpr_node/place_match',
             logTime: T + 2n,
-            message: plain(toPlaceMatchMsg({ header: { stamp: T + 2n, frameId: 'cam' }, match: { ...match, mapIndex: 0 }, map: { frames }, mapId: 'maps/day1' })),
+            message: plain(toPlaceMatchMsg({ header: { stamp: T + 2n, frameId: 'cam' }, match: { ...match, mapIndex: 0, held: true }, map: { frames }, mapId: 'maps/day1' })),
           },
         ]);
       } finally {

@@ -15,6 +15,8 @@ import {
   finishNode,
   imageMsg,
   nodeUnderTest,
+  odometryMsg,
+  placePose,
   savedMapFixture,
   stampOf,
   type NodeUnderTest,
@@ -92,6 +94,30 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
       assert.deepEqual(p.pose.covariance, poseCovariance(m.confidence, 1.0));
     }
     assert.equal(node.badInputCount('processing_error'), 0);
+  });
+
+  it('with odometry, publishes the frames the motion gate holds back (a stop) with held=true', async () => {
+    const { port, node } = await start({ min_confidence: 0.0, use_odometry: true });
+    assert.equal(await node.start(), true);
+    // Places 0..11 at the map's spacing (2 m), standing at place 6 for three more frames.
+    const STOP = 6;
+    const route = [...Array.from({ length: STOP + 1 }, (_, p) => p), STOP, STOP, STOP, ...Array.from({ length: 5 }, (_, k) => STOP + 1 + k)];
+    for (const [i, place] of route.entries()) {
+      port.publish('odom', odometryMsg(stampOf(i) - 50_000_000n, placePose(place)));
+      port.publish('odom', odometryMsg(stampOf(i) + 50_000_000n, placePose(place)));
+      t!.port.publish('image', imageMsg(stampOf(i), images[place].mono8));
+      await node.whenIdle();
+    }
+    const matches = port.messages('~/place_match') as Msg[];
+    assert.equal(matches.length, route.length);
+    const held = matches.map((m) => m.held);
+    assert.deepEqual(held.slice(STOP + 1, STOP + 4), [true, true, true], 'the stop is held');
+    assert.ok(held.slice(0, STOP + 1).every((h) => h === false), 'frames a spacing apart are matched');
+    assert.ok(held.slice(STOP + 4).every((h) => h === false));
+    for (const i of [STOP + 1, STOP + 2, STOP + 3]) {
+      assert.equal(matches[i].map_index, matches[STOP].map_index, "a held frame repeats the window's answer");
+      assert.equal(matches[i].query_index, i);
+    }
   });
 
   it('publishes ~/pose only at or above min_confidence, with a covariance that grows as confidence falls', async () => {

@@ -106,7 +106,8 @@ export async function runDemo(args: DemoArgs): Promise<DemoResult> {
   const s = loops.scores;
   say(
     `    ${loops.loops.length} loop closures` +
-      (s ? `, ${s.correct} correct (precision ${f(s.precision)}), ${s.revisits} frames revisit an earlier place (recall ${f(s.recall)})` : ''),
+      (s ? `, ${s.correct} correct (precision ${f(s.precision)}), ${s.revisits} frames revisit an earlier place (recall ${f(s.recall)})` : '') +
+      `; ${loops.held} frames held by the motion gate`,
   );
   const slam = await runDemoSlam(loops, path.join(args.out, 'slam'), DEMO_TOLERANCE_M, say);
   say(

@@ -87,6 +87,7 @@ export async function runLoopsCommand(args: LoopsArgs): Promise<LoopRun> {
         source: source.description,
         keyframes: run.map.size,
         'skipped frames': run.skipped,
+        'held frames (motion gate)': run.held,
         'frame encoder': frontend.identity.encoder.id,
         matcher: loaded.config.matcher.kind,
         'min confidence': loopConfig.minConfidence,
@@ -117,6 +118,6 @@ function printLoops(run: LoopRun): void {
   process.stdout.write(
     `keyframes ${run.map.size}${run.map.sessionStarts.length > 1 ? ` in ${run.map.sessionStarts.length} sessions` : ''}, loop closures ${run.loops.length}` +
       (s ? `, correct ${s.correct} (precision ${pct(s.precision)}, recall of ${s.revisits} revisits ${pct(s.recall)})` : '') +
-      '\n',
+      `, held by the motion gate ${run.held}\n`,
   );
 }
