@@ -25,8 +25,8 @@ export const samePlaceConfigSchema = z.strictObject({
     .describe('Largest heading difference for the same place; the other direction on the same road stays a rival. Default 45: views that share at least half of a 90-degree field of view.'),
   acrossSessions: z
     .boolean()
-    .default(true)
-    .describe("Also between sessions of a map (merged maps, `loops --map`): their poses must share one frame. false when each session has its own odometry origin."),
+    .default(false)
+    .describe("Also between sessions of a map (merged maps, `loops --map`, slam mode): only when their poses share one frame (GPS, a SLAM map frame). Off by default: sessions that each start their own odometry at the origin would put unrelated places at equal coordinates."),
 });
 
 export type SamePlaceConfig = z.output<typeof samePlaceConfigSchema>;

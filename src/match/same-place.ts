@@ -20,9 +20,9 @@ export interface SamePlaceOptions {
   /** Largest angle between the two rows' forward (x) axes: the other direction on the same road stays a rival. */
   maxHeadingDeg: number;
   /**
-   * Compare rows of different sessions too (default true): their poses must then share one frame
-   * (GPS, a SLAM map frame, the demo world), as pose ground truth across runs already assumes.
-   * False for sessions with their own odometry origins, where equal coordinates mean nothing.
+   * Compare rows of different sessions too (the pipeline config's default is false): only right
+   * when their poses share one frame (GPS, a SLAM map frame, the demo world). Sessions with their
+   * own odometry origins put unrelated places at equal coordinates.
    */
   acrossSessions?: boolean;
 }

@@ -16,7 +16,7 @@ describe('createMatcher and the matcher config schema', () => {
       rivalScope: 'map',
       contrastRadiusRows: 0,
       localizationRows: 2,
-      samePlace: { maxHeadingDeg: 45, acrossSessions: true },
+      samePlace: { maxHeadingDeg: 45, acrossSessions: false },
       coarseRadiusRows: 5,
       vMin: 0.8,
       vMax: 1.25,

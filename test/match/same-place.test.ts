@@ -136,7 +136,7 @@ describe('ranking rivals by place', () => {
   it('config: defaults, validation and the off switch', () => {
     const base = { frontend: { kind: 'patchnorm' }, sequence: { kind: 'single' } };
     const c = pipelineConfigSchema.parse({ ...base, matcher: { kind: 'seqslam' } });
-    assert.deepEqual(c.matcher.samePlace, { maxHeadingDeg: 45, acrossSessions: true });
+    assert.deepEqual(c.matcher.samePlace, { maxHeadingDeg: 45, acrossSessions: false });
     const off = pipelineConfigSchema.parse({ ...base, matcher: { kind: 'seqslam', samePlace: { radiusM: 0 } } });
     assert.equal(off.matcher.samePlace.radiusM, 0);
     for (const bad of [{ radiusM: -1 }, { maxHeadingDeg: 200 }, { radius: 3 }, { acrossSessions: 'no' }]) {
