@@ -70,8 +70,10 @@ export const MIN_SPACING_STEPS = 10;
 /**
  * The median frame spacing of a map that may grow (live mapping): undefined until it has
  * MIN_SPACING_STEPS posed steps, then re-estimated whenever the map has doubled since the last
- * estimate (each frame would cost a sort of the whole map; the median moves slowly). A map that
- * does not grow is estimated once.
+ * estimate (each frame would cost a sort of the whole map; the median moves slowly). Until then it
+ * looks again once the map grew by an eighth (at least one frame), so a map that never gets poses
+ * (mapping without odometry) costs a pass over the map now and then, not on every frame. A map
+ * that does not grow is estimated once.
  */
 export class MapSpacing {
   private estimate: number | undefined;
@@ -82,7 +84,7 @@ export class MapSpacing {
 
   current(): number | undefined {
     const n = this.map.frames.length;
-    const due = this.estimate === undefined ? n !== this.estimatedAt : n >= 2 * this.estimatedAt;
+    const due = this.estimate === undefined ? n >= this.estimatedAt + Math.max(1, this.estimatedAt >> 3) : n >= 2 * this.estimatedAt;
     if (due) {
       this.estimate = medianFrameSpacing(this.map.frames, this.map.sessionStarts, MIN_SPACING_STEPS) ?? this.estimate;
       this.estimatedAt = n;

@@ -117,6 +117,24 @@ describe('MapSpacing (a map that grows)', () => {
     assert.equal(unposed.current(), undefined);
   });
 
+  it('a live map without poses is not scanned on every frame (mapping without odometry)', () => {
+    const frames: MapFrameMeta[] = [];
+    let reads = 0;
+    const counted = new Proxy(frames, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const spacing = new MapSpacing({ frames: counted });
+    for (let index = 0; index < 2000; index++) {
+      frames.push({ index, stamp: BigInt(index) });
+      assert.equal(spacing.current(), undefined);
+    }
+    // A scan per frame would read about 2000^2 = 4 million frames; growing by an eighth, about 2 x 8 x 2000.
+    assert.ok(reads < 100_000, `${reads} frame reads`);
+  });
+
   it('drives the gate once known: posed frames all enter before, a stop is held after', () => {
     let known: number | undefined;
     const gate = new MotionGate({ spacingM: () => known });
