@@ -11,7 +11,7 @@ import type { PlaceMap } from '../map/place-map.js';
 import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
-import { EmaCentering } from './normalizer.js';
+import { EmaCentering } from '../encoders/centering.js';
 import { MapSpacing, MotionGate } from './motion-gate.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
 import { mapView } from '../retrieve/map-view.js';

@@ -6,7 +6,7 @@ import { ModelError, SeqvprError } from '../core/errors.js';
 import type { Frame } from '../core/types.js';
 import { yieldsPatches } from '../encoders/types.js';
 import type { Frontend } from './assemble.js';
-import { EmaCentering } from './normalizer.js';
+import { EmaCentering } from '../encoders/centering.js';
 
 export interface CentredFrame {
   frame: Frame;

@@ -11,7 +11,7 @@ import { sequenceEncoderConfigSchema } from '../encoders/sequence/factory.js';
 import { hnswParamsSchema } from '../map/manifest.js';
 import { DEFAULT_HNSW_PARAMS } from '../retrieve/hnsw-index.js';
 import { matcherConfigSchema } from '../match/config.js';
-import { centeringConfigSchema } from './normalizer.js';
+import { centeringConfigSchema } from '../encoders/centering.js';
 import { motionGateConfigSchema } from './motion-gate.js';
 import { packageRoot } from '../core/package-root.js';
 import { rerankConfigSchema } from '../rerank/config.js';

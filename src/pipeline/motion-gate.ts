@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Frame, MapFrameMeta } from '../core/types.js';
 import { KeyframeSelector } from '../sources/keyframes.js';
-import { AppearanceChange } from './normalizer.js';
+import { AppearanceChange } from '../encoders/centering.js';
 
 export const motionGateConfigSchema = z
   .object({

@@ -11,7 +11,7 @@ import type { MapView } from '../retrieve/map-view.js';
 import { RollingDifferenceMatrix } from '../match/rolling-difference-matrix.js';
 import type { SequenceMatcher } from '../match/types.js';
 import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match/same-place.js';
-import type { EmaCentering } from './normalizer.js';
+import type { EmaCentering } from '../encoders/centering.js';
 import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
 import type { StageTimes } from './timing.js';

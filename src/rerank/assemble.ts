@@ -11,7 +11,7 @@ import { samePatchInfo, type PatchInfo } from '../map/patch-store.js';
 import type { RerankConfig } from './config.js';
 import { PatchReranker } from './reranker.js';
 import { PatchCentering } from './patch-centering.js';
-import type { CenteringConfig } from '../pipeline/normalizer.js';
+import type { CenteringConfig } from '../encoders/centering.js';
 
 /** Manifest of the built-in patch model, relative to the package root (built by `npm ci`). */
 export const BUILTIN_PATCH_MANIFEST = `models/${MOBILENET_PATCHES.manifestFile}`;

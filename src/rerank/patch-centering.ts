@@ -1,5 +1,5 @@
 // Appearance centring for patch grids, the local counterpart of the frame descriptors' centring
-// (pipeline/normalizer.ts): each traversal's running mean grid is subtracted before matching. It
+// (encoders/centering.ts): each traversal's running mean grid is subtracted before matching. It
 // removes what a run's conditions add at each image position (a season's colours, and the layout
 // every frame of a route shares: sky on top, track or road in the middle), which otherwise lets
 // unrelated places agree on "no displacement". Measured on nordland64 frames 0-1199 (single frame
@@ -7,7 +7,7 @@
 // true/false separation (AUC) rises from 0.92 to 0.95. Causal and identical on the map and query
 // side; each cell is L2-normalised again afterwards (the int8 map copy needs unit cells).
 import { l2NormalizeInPlace } from '../core/vector.js';
-import { EmaCentering, type CenteringConfig } from '../pipeline/normalizer.js';
+import { EmaCentering, type CenteringConfig } from '../encoders/centering.js';
 import type { PatchGridShape } from './patch-set.js';
 
 export class PatchCentering {

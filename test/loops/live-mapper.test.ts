@@ -6,7 +6,7 @@ import type { Frame } from '../../src/core/types.js';
 import { loopConfigSchema } from '../../src/loops/live-mapper.js';
 import { scoreLoops } from '../../src/loops/loop-eval.js';
 import { loopsToJson } from '../../src/loops/loop-files.js';
-import { renderLoopsHtml } from '../../src/loops/loops-report.js';
+import { renderLoopsHtml } from '../../src/sinks/report/loops-report.js';
 import { runLoops } from '../../src/loops/run-loops.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { pipelineConfigSchema } from '../../src/pipeline/config.js';

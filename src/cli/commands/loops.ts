@@ -6,7 +6,7 @@ import { loadMap } from '../../map/load-map.js';
 import { saveMap } from '../../map/save-map.js';
 import { loopConfigSchema } from '../../loops/live-mapper.js';
 import { writeLoopsJson } from '../../loops/loop-files.js';
-import { writeLoopsReport } from '../../loops/loops-report.js';
+import { writeLoopsReport } from '../../sinks/report/loops-report.js';
 import { nothingSearched, runLoops, type LoopRun } from '../../loops/run-loops.js';
 import { parseConfig } from '../../core/parse-config.js';
 import { createFrontend } from '../../pipeline/assemble.js';

@@ -1,11 +1,11 @@
 // loops.html: what a SLAM user checks before trusting the closures: how many, how confident,
 // where on the trajectory (when poses exist), and which were wrong against ground truth.
 import path from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.js';
-import type { MapFrameMeta } from '../core/types.js';
-import { addPolyline, createPlot, escapeXml, renderPlot, type Plot } from '../sinks/report/svg-plot.js';
-import type { LoopClosure } from './live-mapper.js';
-import { isCorrectLoop, type LoopScores } from './loop-eval.js';
+import { writeFileAtomic } from '../../core/atomic-write.js';
+import type { MapFrameMeta } from '../../core/types.js';
+import { addPolyline, createPlot, escapeXml, renderPlot, type Plot } from './svg-plot.js';
+import type { LoopClosure } from '../../loops/live-mapper.js';
+import { isCorrectLoop, type LoopScores } from '../../loops/loop-eval.js';
 
 export const LOOPS_REPORT_FILE = 'loops.html';
 

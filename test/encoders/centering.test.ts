@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DescriptorError } from '../../src/core/errors.js';
-import { centeringConfigSchema, EmaCentering } from '../../src/pipeline/normalizer.js';
+import { centeringConfigSchema, EmaCentering } from '../../src/encoders/centering.js';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 /** Unit 2-D vector at `angle` radians. */
