@@ -1,5 +1,4 @@
 // The shapes every stage shares. Nothing here knows where frames come from or go to.
-import type { PatchMatches } from '../rerank/reranker.js';
 
 /** Nanoseconds since the epoch (ROS time). bigint because ROS stamps exceed 2^53. */
 export type StampNs = bigint;
@@ -74,6 +73,34 @@ export interface Correspondence {
   mapIndex: number;
   /** Difference-matrix value at that cell (lower = more similar). */
   distance: number;
+}
+
+// Patch evidence of a re-ranked match (src/rerank), kept for a later relative-pose estimate.
+
+/** A pair of agreeing patches, positions in cell units of the patch grid (cell centres at integers). */
+export interface PatchCorrespondence {
+  /** Patch size in cells. */
+  size: number;
+  query: { x: number; y: number };
+  map: { x: number; y: number };
+  similarity: number;
+}
+
+/** The winner's patch evidence for one compared frame pair. */
+export interface FramePatchMatch {
+  queryIndex: number;
+  mapIndex: number;
+  /** Fraction of query patches in the consensus beyond chance (rerank/spatial.ts chanceShare), averaged over patch sizes. */
+  score: number;
+  /** Mean displacement map - query of the agreeing pairs, in cells. */
+  shift: { x: number; y: number };
+  pairs: PatchCorrespondence[];
+}
+
+export interface PatchMatches {
+  /** Patch grid the positions refer to: pixel u = (x + 0.5) / cellsX * image width (likewise v). */
+  grid: { cellsX: number; cellsY: number };
+  frames: FramePatchMatch[];
 }
 
 /** What fine matching says about the newest query frame. */

@@ -9,7 +9,7 @@
 // the window (compactly: the mutual pairs and which agree), and the pooled patches of the most
 // recently used map rows. A trajectory shifts by one frame per query, so
 // in steady state most comparisons are reused.
-import type { Candidate } from '../core/types.js';
+import type { Candidate, FramePatchMatch, PatchCorrespondence, PatchMatches } from '../core/types.js';
 import type { MatchOutput } from '../match/types.js';
 import type { SamePlace } from '../match/same-place.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
@@ -42,32 +42,6 @@ export interface PatchRows {
 export interface WindowFrame {
   index: number;
   patches: Float32Array | undefined;
-}
-
-/** A pair of agreeing patches, positions in cell units of the patch grid (cell centres at integers). */
-export interface PatchCorrespondence {
-  /** Patch size in cells. */
-  size: number;
-  query: { x: number; y: number };
-  map: { x: number; y: number };
-  similarity: number;
-}
-
-/** The winner's patch evidence for one compared frame pair. */
-export interface FramePatchMatch {
-  queryIndex: number;
-  mapIndex: number;
-  /** Fraction of query patches in the consensus beyond chance (spatial.ts chanceShare), averaged over patch sizes. */
-  score: number;
-  /** Mean displacement map - query of the agreeing pairs, in cells. */
-  shift: { x: number; y: number };
-  pairs: PatchCorrespondence[];
-}
-
-export interface PatchMatches {
-  /** Patch grid the positions refer to: pixel u = (x + 0.5) / cellsX * image width (likewise v). */
-  grid: { cellsX: number; cellsY: number };
-  frames: FramePatchMatch[];
 }
 
 export interface RerankResult {
