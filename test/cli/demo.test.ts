@@ -40,6 +40,17 @@ describe('seqvpr demo (end to end)', () => {
     assert.equal(result.replay.queries, result.world.frames.query);
   });
 
+  it('holds the frames of the query drive\'s stop (motion gate) and says how many in the report', async () => {
+    const [header, ...rows] = (await readFile(path.join(out, 'replay/matches.csv'), 'utf8')).trim().split('\n');
+    // Counted from the end of a row: the quoted source column before it may hold commas.
+    const fromEnd = header.split(',').indexOf('held') - header.split(',').length;
+    const held = rows.filter((r) => r.split(',').at(fromEnd) === '1').length;
+    assert.ok(held >= 20, `the drive stands still for 4 s at 10 Hz, yet only ${held} frames were held`);
+    const html = await readFile(path.join(out, 'replay/report.html'), 'utf8');
+    const shown = /held queries \(motion gate\)\D*(\d+)/.exec(html);
+    assert.equal(Number(shown?.[1]), held);
+  });
+
   it('reports loop closures on the revisit with no false one', async () => {
     const s = result.loops.scores!;
     assert.ok(s.revisits > 50, 'the query drive passes its start again');

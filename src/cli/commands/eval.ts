@@ -119,6 +119,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
           matcher: loaded.config.matcher.kind,
           'skipped queries': run.skipped.length,
           'dropped queries': run.dropped,
+          // Answered with the window's last answer: the camera had not moved a map spacing (motionGate).
+          'held queries (motion gate)': run.records.filter((r) => r.held).length,
           replay: opts.rate === undefined ? 'every frame, as fast as possible' : `${opts.rate}x recorded speed, live drop policy`,
         },
         metrics,
