@@ -27,6 +27,8 @@ export class NodeStats {
   processed = 0;
   notKeyframes = 0;
   placeMatches = 0;
+  /** Place matches the motion gate held (the camera had not moved a map spacing): the last answer again. */
+  heldMatches = 0;
   poses = 0;
   loopClosures = 0;
   /** Loop closures published with a metric relative pose; those without, by reason. */
@@ -108,6 +110,7 @@ export class NodeStats {
       'frames dropped (overload)': this.drops.dropped,
       'frames not keyframes': this.notKeyframes,
       'place matches': this.placeMatches,
+      'place matches held (motion gate)': this.heldMatches,
       'poses published': this.poses,
       'loop closures': this.loopClosures,
       'loop closures with relative pose': this.loopRelativePoses,

@@ -58,6 +58,7 @@ export function publishResults(publishers: Publishers, processed: ProcessedFrame
       toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStampOf: (q) => ctx.recentQueries.get(q)?.stamp, relative: relative.ok ? relative : undefined }),
     );
     stats.placeMatches++;
+    if (match.held) stats.heldMatches++;
     const matched = session.map.frames[match.mapIndex];
     // Only frames that came with the map have poses in the map frame (live ones are in odom).
     if (p.publish_pose && publishers.pose && matched.pose && match.mapIndex < session.loadedFrames && match.confidence >= p.min_confidence) {

@@ -96,8 +96,8 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     assert.equal(node.badInputCount('processing_error'), 0);
   });
 
-  it('with odometry, publishes the frames the motion gate holds back (a stop) with held=true', async () => {
-    const { port, node } = await start({ min_confidence: 0.0, use_odometry: true });
+  it('with odometry, publishes the frames the motion gate holds back (a stop) with held=true and counts them in /diagnostics', async () => {
+    const { port, node } = await start({ min_confidence: 0.0, use_odometry: true, diagnostics_period_s: 1.0 });
     assert.equal(await node.start(), true);
     // Places 0..11 at the map's spacing (2 m), standing at place 6 for three more frames.
     const STOP = 6;
@@ -118,6 +118,11 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
       assert.equal(matches[i].map_index, matches[STOP].map_index, "a held frame repeats the window's answer");
       assert.equal(matches[i].query_index, i);
     }
+    port.advance(1000);
+    const [diag] = port.messages('/diagnostics') as Msg[];
+    const value = (key: string) => diag.status[0].values.find((v: Msg) => v.key === key)?.value;
+    assert.equal(value('place matches'), String(route.length));
+    assert.equal(value('place matches held (motion gate)'), '3');
   });
 
   it('publishes ~/pose only at or above min_confidence, with a covariance that grows as confidence falls', async () => {
