@@ -32,19 +32,22 @@ export type CenteringConfig = z.output<typeof centeringConfigSchema>;
  */
 export class AppearanceChange {
   private reference: Float32Array | null = null;
+  /** norm(reference), taken once when it is marked rather than on every test. */
+  private referenceNorm = 0;
 
   constructor(readonly minChange: number) {}
 
   /** True for the first descriptor and for any that differs from the reference by more than minChange. */
   changed(descriptor: Float32Array): boolean {
     if (!this.reference) return true;
-    const denom = Math.max(norm(descriptor) * norm(this.reference), 1e-12);
+    const denom = Math.max(norm(descriptor) * this.referenceNorm, 1e-12);
     return 1 - dot(descriptor, this.reference) / denom > this.minChange;
   }
 
   /** Makes `descriptor` (copied) the reference for the next tests. */
   mark(descriptor: Float32Array): void {
     this.reference = Float32Array.from(descriptor);
+    this.referenceNorm = norm(this.reference);
   }
 
   reset(): void {
