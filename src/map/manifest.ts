@@ -2,6 +2,7 @@
 // every data file, so a loader can refuse a map it cannot trust before reading megabytes of floats.
 import { z } from 'zod';
 import { MapFormatError } from '../core/errors.js';
+import type { HnswParams } from '../retrieve/hnsw-index.js';
 import { patchInfoSchema } from './patch-store.js';
 
 export const MAP_FORMAT_VERSION = 1;
@@ -12,17 +13,15 @@ const count = z.number().int().nonnegative();
 
 export const mapFileEntrySchema = z.object({ sha256: sha256Hex, bytes: count }).strict();
 
+/** HnswParams (documented where the index uses them). */
 export const hnswParamsSchema = z
   .object({
-    /** Graph degree (links per node above layer 0; 2*m on layer 0). */
     m: z.number().int().min(2),
     efConstruction: positiveInt,
-    /** Candidate list size at query time; raised to k when k is larger. */
     efSearch: positiveInt,
-    /** Level-assignment seed: the same seed and insertion order give the same graph. */
     randomSeed: z.number().int().nonnegative(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<HnswParams>;
 
 export const mapManifestSchema = z.object({
   formatVersion: z.literal(MAP_FORMAT_VERSION),
@@ -54,7 +53,7 @@ export const mapInfoSchema = mapManifestSchema.pick({ createdAt: true, encoder: 
 
 export type MapManifest = z.infer<typeof mapManifestSchema>;
 export type MapFileEntry = z.infer<typeof mapFileEntrySchema>;
-export type HnswParams = z.infer<typeof hnswParamsSchema>;
+export type { HnswParams };
 
 /** Parses manifest.json text. Checks the version first so an old or newer map gets a clear message. */
 export function parseMapManifest(text: string, where: string): MapManifest {

@@ -11,7 +11,8 @@ import { GrowableInt32, GrowableMatrix } from './growable.js';
 import { DEFAULT_HNSW_PARAMS, HnswIndex } from '../retrieve/hnsw-index.js';
 import { mapInfoSchema, type HnswParams } from './manifest.js';
 import { PatchStore, type PatchInfo } from './patch-store.js';
-import type { SearchHit, SearchOptions } from '../retrieve/types.js';
+import type { MapView } from '../retrieve/map-view.js';
+import type { SearchHit, SearchMode, SearchOptions } from '../retrieve/types.js';
 import { assertMapDescriptor } from './validate-descriptor.js';
 
 export interface FrameEncoderInfo {
@@ -222,6 +223,27 @@ export class PlaceMap {
     const rows = Math.min(options.beforeFrame ?? this.size, this.size);
     const hits = this.search(this.frameDescriptors, this.frameIndex, query, k, options, rows);
     return hits.map((h) => ({ mapIndex: h.label, distance: h.distance }));
+  }
+
+  /** What retrieval and matching read from this map, searched in `mode` (the config's retrieval mode). */
+  view(mode: SearchMode): MapView {
+    // Getters, not values: a live map grows, and its rows move when the storage grows.
+    const map = this;
+    return {
+      get frames() {
+        return map.frames;
+      },
+      get frameDescriptors() {
+        return map.frameDescriptors;
+      },
+      get hasSequences() {
+        return map.sequenceCount > 0;
+      },
+      patches: this.patches,
+      sessionOf: (index) => this.sessionOf(index),
+      searchFrames: (q, k, beforeFrame) => this.searchFrames(q, k, { mode, beforeFrame }),
+      searchSequences: (q, k, beforeFrame) => this.searchSequences(q, k, { mode, beforeFrame }),
+    };
   }
 
   /**

@@ -14,7 +14,6 @@ import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from '../encoders/centering.js';
 import { MapSpacing, MotionGate } from './motion-gate.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
-import { mapView } from '../retrieve/map-view.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
 import type { PatchInfo } from '../map/patch-store.js';
 
@@ -102,7 +101,7 @@ export function createRecognizer(
     frameEncoder: frontend.frameEncoder,
     sequenceEncoder: frontend.sequenceEncoder,
     matcher: createMatcher(config.matcher),
-    map: mapView(map, config.retrieval.mode),
+    map: map.view(config.retrieval.mode),
     windowLength: config.windowLength,
     coarse: config.retrieval,
     centering: config.centering.enabled ? new EmaCentering(config.centering) : undefined,

@@ -2,13 +2,21 @@
 // hnswlib's 'ip' space already returns 1 - a.b, which for unit vectors is the cosine distance the
 // rest of seqvpr uses, so distances pass through unchanged.
 import hnswlib from 'hnswlib-node';
-import type { HnswParams } from '../map/manifest.js';
 import type { SearchHit } from './types.js';
 
 const { HierarchicalNSW } = hnswlib;
 type HnswGraph = InstanceType<typeof HierarchicalNSW>;
 
-export type { HnswParams };
+/** How the graph is built and searched (stored in the map manifest, which validates it). */
+export interface HnswParams {
+  /** Graph degree (links per node above layer 0; 2*m on layer 0). */
+  m: number;
+  efConstruction: number;
+  /** Candidate list size at query time; raised to k when k is larger. */
+  efSearch: number;
+  /** Level-assignment seed: the same seed and insertion order give the same graph. */
+  randomSeed: number;
+}
 
 /**
  * M and efConstruction are hnswlib's own defaults. efSearch 200 gives recall@10 0.98 on 3k random

@@ -1,12 +1,10 @@
 // What retrieval and matching read from a map: its frames, their descriptors and the two indexes
-// (frames, sequences), searched in the configured mode. A PlaceMap is adapted by mapView.
+// (frames, sequences), searched in the configured mode. PlaceMap.view gives one.
 import type { DescriptorMatrix } from '../core/matrix.js';
 import type { Candidate, MapFrameMeta } from '../core/types.js';
-import type { PlaceMap } from '../map/place-map.js';
 import type { PatchRows } from '../rerank/reranker.js';
-import type { SearchMode } from './types.js';
 
-/** What the recogniser needs from a map (PlaceMap satisfies it through mapView). */
+/** What the recogniser needs from a map (PlaceMap.view gives one). */
 export interface MapView {
   readonly frames: readonly MapFrameMeta[];
   readonly frameDescriptors: DescriptorMatrix;
@@ -20,25 +18,4 @@ export interface MapView {
   readonly patches?: PatchRows;
   /** Mapping session of a map frame (absent: one session). */
   sessionOf?(index: number): number;
-}
-
-/** Adapts a PlaceMap to what the recogniser needs, with the configured search mode. */
-export function mapView(map: PlaceMap, mode: SearchMode): MapView {
-  return {
-    get frames() {
-      return map.frames;
-    },
-    get frameDescriptors() {
-      return map.frameDescriptors;
-    },
-    get hasSequences() {
-      return map.sequenceCount > 0;
-    },
-    get patches() {
-      return map.patches;
-    },
-    sessionOf: (index) => map.sessionOf(index),
-    searchFrames: (q, k, beforeFrame) => map.searchFrames(q, k, { mode, beforeFrame }),
-    searchSequences: (q, k, beforeFrame) => map.searchSequences(q, k, { mode, beforeFrame }),
-  };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError, DescriptorError, MapFormatError } from '../../src/core/errors.js';
 import { PlaceMap } from '../../src/map/place-map.js';
-import { hnswRecallAtK } from '../../src/retrieve/recall.js';
+import { hnswRecallAtK } from '../../src/map/hnsw-recall.js';
 import { DEFAULT_HNSW_PARAMS } from '../../src/retrieve/hnsw-index.js';
 import { randomUnitVectors } from '../support/random-unit-vectors.js';
 

@@ -1,5 +1,5 @@
 // How much of the exact top-k the HNSW index finds: the number to watch when tuning M / ef.
-import type { PlaceMap } from '../map/place-map.js';
+import type { PlaceMap } from './place-map.js';
 
 /**
  * Mean recall@k of HNSW against exact search over `queries` (fraction of the exact top-k map
