@@ -92,6 +92,18 @@ describe('mutualNearestNeighbours against the plain rule', () => {
       }
     }
   });
+
+  it('with no radius, grids of different layouts are compared all against all (a small query grid, a large map grid, and the reverse)', () => {
+    const small = { cellsX: 3, cellsY: 2, dim: 5 };
+    const large = { cellsX: 9, cellsY: 4, dim: 5 };
+    const [a] = multiScalePatches(randomGrid(7, small), small, [1]);
+    const [b] = multiScalePatches(randomGrid(8, large), large, [2]);
+    for (const [q, m] of [[a, b], [b, a]]) {
+      const pairs = mutualNearestNeighbours(q, m);
+      assert.ok(pairs.length > 0);
+      assert.deepEqual(pairs, plainMutualNearestNeighbours(q, m));
+    }
+  });
 });
 
 describe('multiScalePatches', () => {
