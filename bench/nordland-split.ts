@@ -202,10 +202,16 @@ export async function runSplitTable(o: SplitOptions, methodConfig: MethodConfig)
   const start = trained.history[0].val;
   const best = trained.history.find((h) => h.epoch === trained.bestEpoch)!.val;
   lines.push('');
+  const { chosen } = trained;
+  const shape = chosen.kind === 'per-cell' ? `per cell, ${chosen.cellDim} per cell` : `global, PCA ${trained.pcaDims}`;
+  const gradient =
+    chosen.kind === 'per-cell'
+      ? 'a per-cell projection is not trained further'
+      : `best of ${trained.history.length - 1} triplet epochs ${f(best.r1)} (epoch ${trained.bestEpoch}${trained.bestEpoch === 0 ? ': the gradient steps did not improve the closed form, which is what ships' : ''})`;
   lines.push(
-    `Trained frontend: ${trained.chosen.outputDim}-d (PCA ${trained.pcaDims}, shrinkage ${trained.chosen.regularization}, chosen on validation among ` +
+    `Trained frontend: ${chosen.outputDim}-d (${shape}, shrinkage ${chosen.regularization}, chosen on validation among ` +
       `${trained.candidates.length} closed-form candidates); validation frame R@1: untrained ${f(trained.baseline.r1)}, closed form ${f(start.r1)}, ` +
-      `best of ${trained.history.length - 1} triplet epochs ${f(best.r1)} (epoch ${trained.bestEpoch}${trained.bestEpoch === 0 ? ': the gradient steps did not improve the closed form, which is what ships' : ''}). ` +
+      `${gradient}. ` +
       `Added latency = the medians of the stages after the frame model (coarse retrieval, matching, and re-ranking when present), plus for the trained ` +
       `frontend its projection inside the frame model, measured at ${projectionMs.toFixed(2)} ms/frame (fastest of 5 alternating rounds against the built-in CNN, one frame per call).` +
       (rerankAvailable ? '' : ' Re-ranking rows: not in this build (the pipeline config has no `rerank` section).'),

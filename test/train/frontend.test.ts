@@ -11,6 +11,7 @@ import { createFrameEncoder } from '../../src/encoders/factory.js';
 import { createFrontend } from '../../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
 import { composeProjection, fitDiscriminativeProjection, projectPair, reduceTrainingPair } from '../../src/train/frontend/discriminative.js';
+import { cellSpace, expandPerCell, fitPerCellProjection } from '../../src/train/frontend/per-cell.js';
 import { composeProjectedFrameModel, projectAndNormalize } from '../../src/train/frontend/projection.js';
 import { sequenceRecall } from '../../src/train/seqnet/recall.js';
 import { buildSequenceSet, type TraversalPair } from '../../src/train/seqnet/sequences.js';
@@ -59,8 +60,63 @@ function frameRecall1(pair: TraversalPair, map?: { weight: Float32Array; outputD
   return sequenceRecall(db.data, q.data, db.dim, Array.from({ length: q.rows }, (_, i) => [i]), [1]).recall[1];
 }
 
+/**
+ * Grid descriptors (channel-major: value (channel, cell) at channel * cells + cell) of two
+ * traversals: in every cell the first `signal` channels carry the place (the same in both runs,
+ * small), the others per-frame noise that differs between runs (large), as syntheticPair per cell.
+ */
+function syntheticGridPair(places: number, channels: number, cells: number, signal: number, noise: number, seed: number): TraversalPair {
+  const flat = syntheticPair(places * cells, channels, signal, noise, seed); // row place * cells + cell
+  const dim = channels * cells;
+  const db = new DescriptorMatrix(places, dim);
+  const query = new DescriptorMatrix(places, dim);
+  for (let i = 0; i < places; i++) {
+    for (let cell = 0; cell < cells; cell++) {
+      for (let ch = 0; ch < channels; ch++) {
+        db.data[i * dim + ch * cells + cell] = flat.db.data[(i * cells + cell) * channels + ch];
+        query.data[i * dim + ch * cells + cell] = flat.query.data[(i * cells + cell) * channels + ch];
+      }
+    }
+  }
+  return { db, query, dbRows: { start: 0, end: places }, queryRows: { start: 0, end: places }, positives: (q) => [q] };
+}
+
 describe('trained frontend', function () {
   this.timeout(120000);
+
+  it('per cell: one cell projection applied to every cell, channel-major in, cell-major out', () => {
+    const layout = { channels: 3, cells: 2 };
+    const head = Float32Array.from([1, 2, 3, 4, 5, 6]); // 2 outputs x 3 channels
+    const p = expandPerCell(head, 2, layout);
+    // x = (ch0 cell0, ch0 cell1, ch1 cell0, ch1 cell1, ch2 cell0, ch2 cell1)
+    const x = new DescriptorMatrix(1, 6);
+    x.data.set([1, 10, 2, 20, 3, 30]);
+    const y = projectPair({ db: x, query: x, dbRows: { start: 0, end: 1 }, queryRows: { start: 0, end: 1 }, positives: () => [0] }, p, 4).db;
+    assert.deepEqual(Array.from(y.data), [14, 32, 140, 320]); // cell 0: head (1,2,3); cell 1: head (10,20,30)
+    // The training pair at cell level: a cell's positives are the same cell of the positive frames.
+    const pair = syntheticGridPair(5, 3, 2, 1, 1, 9);
+    const space = cellSpace({ ...pair, positives: (q) => [q, q + 1] }, layout);
+    assert.equal(space.train.db.rows, 10);
+    assert.deepEqual(space.train.positives(7), [7, 9]); // frame 3, cell 1 -> frames 3 and 4, cell 1
+    assert.deepEqual(Array.from(space.train.query.row(7)), [0, 1, 2].map((ch) => pair.query.data[3 * 6 + ch * 2 + 1]));
+  });
+
+  it('per cell: from few places, it finds the place channels where a global projection cannot', () => {
+    // 40 training places of a 16-cell grid of 12 channels (192-D): 40 pairs cannot pin down a
+    // 192-D within-place scatter, 640 cell pairs pin down a 12-D one.
+    const [channels, cells, signal] = [12, 16, 3];
+    const train = syntheticGridPair(40, channels, cells, signal, 3, 5);
+    const test = syntheticGridPair(150, channels, cells, signal, 3, 6);
+    const perCell = fitPerCellProjection(train, { channels, cells }, { outputDimPerCell: signal, regularization: 0.01 });
+    assert.equal(perCell.outputDim, signal * cells);
+    const space = reduceTrainingPair(train, 39);
+    const global = fitDiscriminativeProjection(space, { outputDim: 32, regularization: 0.01 });
+    const raw = frameRecall1(test);
+    const cellR1 = frameRecall1(test, { weight: perCell.projection, outputDim: perCell.outputDim });
+    const globalR1 = frameRecall1(test, { weight: composeProjection(space, global.head), outputDim: global.outputDim });
+    assert.ok(cellR1 > 0.9, `per-cell R@1 ${cellR1}`);
+    assert.ok(cellR1 > globalR1 + 0.1 && cellR1 > raw + 0.1, `per-cell ${cellR1}, global ${globalR1}, raw ${raw}`);
+  });
 
   it('closed form: the projection keeps the known place directions and drops the traversal noise', () => {
     const train = syntheticPair(300, 24, 4, 3, 1);
@@ -174,6 +230,28 @@ describe('trained frontend', function () {
       // The map side can be built with the trained config.
       const build = await seqvpr('map', 'build', '--images', p('summer'), '--config', p('frontend', 'pipeline.yaml'), '--out', p('map'));
       assert.equal(build.code, 0, build.stderr);
+    });
+
+    it('seqvpr train frontend --grid-cells: per-cell candidates for an onnx frontend, and a cell count that does not divide the descriptor refused', async () => {
+      const args = ['train', 'frontend', '--db-images', p('summer'), '--query-images', p('winter'), '--gt', 'aligned:1', '--config', p('base.yaml'), '--pca-dims', '12', '--out-dims', '4', '--shrinkage', '0.1'];
+      const r = await seqvpr(...args, '--grid-cells', '8', '--cell-dims', '2,3', '--epochs', '1', '--out', p('frontend-cells'));
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(await readFile(p('frontend-cells', 'training.json'), 'utf8'));
+      assert.deepEqual(
+        summary.candidates.map((c: { kind: string; outputDim: number }) => [c.kind, c.outputDim]),
+        [['global', 4], ['per-cell', 16], ['per-cell', 24]],
+      );
+      // A per-cell choice ships its closed form (epoch 0 only); a global one trains its epoch.
+      assert.equal(summary.history.length, summary.chosen.kind === 'per-cell' ? 1 : 2);
+      const frontend = await createFrontend(await loadPipelineConfig(p('frontend-cells', 'pipeline.yaml')));
+      try {
+        assert.equal(frontend.frameEncoder.dim, summary.chosen.outputDim);
+      } finally {
+        await frontend.close();
+      }
+      const bad = await seqvpr(...args, '--grid-cells', '5', '--out', p('frontend-bad'));
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /--grid-cells 5 does not divide the 32-d descriptor/);
     });
 
     it('refuses a frontend without an ONNX graph, and descriptors from another config', async () => {

@@ -25,6 +25,8 @@ interface TrainFrontendArgs {
   pcaDims: number;
   outDims: number[];
   shrinkage: number[];
+  cellDims: number[];
+  gridCells?: number;
   epochs: number;
   lr: number;
   batch: number;
@@ -51,6 +53,8 @@ export function registerTrainFrontend(train: Command): void {
     .option('--pca-dims <n>', 'PCA dimension the projection is fitted in', positiveInteger, FRONTEND_DEFAULTS.pcaDims)
     .option('--out-dims <list>', 'candidate output dimensions, chosen on validation', numberListOption({ integer: true, min: 1 }), [...FRONTEND_DEFAULTS.outputDims])
     .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', numberListOption({ above: 0 }), [...FRONTEND_DEFAULTS.regularizations])
+    .option('--cell-dims <list>', 'candidate output sizes per cell of a per-cell projection (grid descriptors only), chosen on validation with the global candidates', numberListOption({ integer: true, min: 1 }), [...FRONTEND_DEFAULTS.cellDims])
+    .option('--grid-cells <n>', 'cells of an onnx frontend\'s descriptor (channel-major), for per-cell candidates; the built-in CNN\'s 8x4 grid is known', positiveInteger)
     .option('--epochs <n>', 'triplet-loss epochs after the closed form (0 = closed form only)', nonNegativeInteger, FRONTEND_DEFAULTS.epochs)
     .option('--lr <x>', 'Adam learning rate', positiveNumber, FRONTEND_DEFAULTS.lr)
     .option('--batch <n>', 'triplets per optimiser step', positiveInteger, 16)
@@ -89,6 +93,8 @@ export function registerTrainFrontend(train: Command): void {
           pcaDims: o.pcaDims,
           outputDims: o.outDims,
           regularizations: o.shrinkage,
+          cellDims: o.cellDims,
+          gridCells: o.gridCells,
           epochs: o.epochs,
           lr: o.lr,
           batchSize: o.batch,
@@ -102,10 +108,15 @@ export function registerTrainFrontend(train: Command): void {
         });
         const start = result.history[0].val;
         const best = result.history.find((r) => r.epoch === result.bestEpoch)!.val;
+        const { chosen } = result;
+        const gradient =
+          chosen.kind === 'per-cell'
+            ? 'not trained further (per-cell)'
+            : `after training ${best.r1.toFixed(3)} (best epoch ${result.bestEpoch}${result.bestEpoch === 0 ? ': gradient steps did not improve the closed form' : ''})`;
+        const shape = chosen.kind === 'per-cell' ? `per cell ${chosen.cellDim}-d, ${chosen.outputDim}-d in all` : `${chosen.outputDim}-d`;
         process.stdout.write(
-          `validation R@1 (frames): untrained ${result.baseline.r1.toFixed(3)}, closed form ${start.r1.toFixed(3)}, ` +
-            `after training ${best.r1.toFixed(3)} (best epoch ${result.bestEpoch}${result.bestEpoch === 0 ? ': gradient steps did not improve the closed form' : ''}); ` +
-            `${result.chosen.outputDim}-d, shrinkage ${result.chosen.regularization}; ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
+          `validation R@1 (frames): untrained ${result.baseline.r1.toFixed(3)}, closed form ${start.r1.toFixed(3)}, ${gradient}; ` +
+            `${shape}, shrinkage ${chosen.regularization}; ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
             `frontend: ${result.manifestPath}\nconfig: ${result.configPath} (use it with --config for map build, eval, replay and the node)\n`,
         );
       }),

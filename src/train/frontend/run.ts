@@ -2,11 +2,14 @@
 // pipeline from two traversals of a route, and writes a frontend (the frame model with the
 // projection inside its ONNX graph) plus a pipeline.yaml that is the given pipeline with that
 // frontend. Steps:
-//   1. closed form (discriminative.ts): PCA basis, then within-place whitening + LDA; the output
-//      dimension and the shrinkage are chosen by frame Recall@1 on the validation frames;
-//   2. gradient: the chosen head (a linear layer on the PCA coordinates, no bias) is trained further
-//      with SeqNet's triplet loss and hard-negative mining (the SeqNet trainer with L = w = 1); the
-//      epoch with the best validation Recall@1 is kept, epoch 0 being the closed-form start.
+//   1. closed form, two kinds of candidate: global (discriminative.ts: PCA basis, then within-place
+//      whitening + LDA) and, for grid descriptors, per cell (per-cell.ts: the same fit in the space
+//      of one cell, applied to every cell); the kind, output size and shrinkage are chosen by frame
+//      Recall@1 on the validation frames;
+//   2. gradient: a chosen global head (a linear layer on the PCA coordinates, no bias) is trained
+//      further with SeqNet's triplet loss and hard-negative mining (the SeqNet trainer with
+//      L = w = 1); the epoch with the best validation Recall@1 is kept, epoch 0 being the closed-form
+//      start. A chosen per-cell projection ships in closed form (see below).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -22,7 +25,9 @@ import { sequenceRecall } from '../seqnet/recall.js';
 import { groundTruthFor, sameIdentity, splitTrainVal, type ValidationSplitOptions } from '../seqnet/run.js';
 import { buildSequenceSet, type SequenceSet } from '../seqnet/sequences.js';
 import { DEFAULT_TRAIN_CONFIG, trainSeqNet, type EpochRecord } from '../seqnet/trainer.js';
+import { MOBILENET_BLOCK10 } from '../../encoders/builtin/mobilenet-block10.js';
 import { composeProjection, fitDiscriminativeProjection, projectPair, reduceTrainingPair } from './discriminative.js';
+import { fitPerCellProjection, type GridLayout } from './per-cell.js';
 import { composeProjectedFrameModel, type FrameProjection } from './projection.js';
 
 export interface FrontendTrainOptions extends ValidationSplitOptions {
@@ -35,6 +40,13 @@ export interface FrontendTrainOptions extends ValidationSplitOptions {
   /** Candidate output dimensions and shrinkages; the best pair on validation is kept. */
   outputDims?: readonly number[];
   regularizations?: readonly number[];
+  /** Candidate output sizes per cell of a per-cell projection (empty: global candidates only). */
+  cellDims?: readonly number[];
+  /**
+   * Cells of the descriptor (channel-major: value (channel, cell) at channel * cells + cell), for
+   * per-cell candidates with an onnx frontend; the built-in CNN's grid is known.
+   */
+  gridCells?: number;
   /** Gradient epochs after the closed form (0 = closed form only). */
   epochs?: number;
   lr?: number;
@@ -51,13 +63,18 @@ export const FRONTEND_DEFAULTS = {
   pcaDims: 256,
   outputDims: [64, 128, 256],
   regularizations: [0.03, 0.1, 0.3, 1],
+  cellDims: [8, 16, 32],
   epochs: 8,
   lr: 1e-4,
   negativeExclusion: 2,
 } as const;
 
 export interface CandidateResult {
+  /** global: one projection of the whole descriptor; per-cell: one projection applied to every cell. */
+  kind: 'global' | 'per-cell';
+  /** Output size (per-cell: cells x `cellDim`). */
   outputDim: number;
+  cellDim?: number;
   regularization: number;
   val: { r1: number; r5: number; r10: number };
 }
@@ -116,7 +133,9 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   const baseline = recallOf(baseValSet, baseValSet.dbFeatures, baseValSet.queryFeatures, db.matrix.dim);
   log(`untrained descriptors: val R@1 ${baseline.r1.toFixed(3)} R@5 ${baseline.r5.toFixed(3)} (${baseline.queries} queries)`);
 
-  const candidates: (CandidateResult & { head: Float32Array })[] = [];
+  // Each candidate with the start of its gradient stage: a global head acts on the PCA coordinates,
+  // a per-cell projection on the descriptor itself.
+  const candidates: (CandidateResult & { weight: Float32Array })[] = [];
   let pairs = 0;
   for (const outputDim of (options.outputDims ?? FRONTEND_DEFAULTS.outputDims).filter((d) => d <= p)) {
     for (const regularization of options.regularizations ?? FRONTEND_DEFAULTS.regularizations) {
@@ -124,23 +143,40 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
       pairs = fit.pairs;
       const head = unitScale(fit.head, p);
       const val = evaluateHead(head, fit.outputDim, valSet);
-      candidates.push({ outputDim: fit.outputDim, regularization, val, head });
+      candidates.push({ kind: 'global', outputDim: fit.outputDim, regularization, val, weight: head });
       log(`closed form ${p} -> ${outputDim}, shrinkage ${regularization}: val R@1 ${val.r1.toFixed(3)} R@5 ${val.r5.toFixed(3)}`);
+    }
+  }
+  const layout = gridLayout(loaded.config.frontend.kind, options.gridCells, db.matrix.dim);
+  const cellDims = layout ? (options.cellDims ?? FRONTEND_DEFAULTS.cellDims).filter((k) => k <= layout.channels) : [];
+  for (const cellDim of cellDims) {
+    for (const regularization of options.regularizations ?? FRONTEND_DEFAULTS.regularizations) {
+      const fit = fitPerCellProjection(trainPair, layout!, { outputDimPerCell: cellDim, regularization, seed });
+      const weight = unitScale(fit.projection, db.matrix.dim);
+      const val = evaluateHead(weight, fit.outputDim, baseValSet);
+      candidates.push({ kind: 'per-cell', outputDim: fit.outputDim, cellDim, regularization, val, weight });
+      log(`closed form per cell ${layout!.channels} -> ${cellDim} (x ${layout!.cells} cells), shrinkage ${regularization}: val R@1 ${val.r1.toFixed(3)} R@5 ${val.r5.toFixed(3)}`);
     }
   }
   if (candidates.length === 0) throw new ConfigError(`no candidate output dimension fits the ${p}-d PCA space; give --out-dims <= ${p}`);
   const chosen = candidates.reduce((a, b) => (b.val.r1 > a.val.r1 || (b.val.r1 === a.val.r1 && b.val.r5 > a.val.r5) ? b : a));
+  const perCell = chosen.kind === 'per-cell';
+  // A per-cell projection is not trained further: untied, its gradient steps overfit the expanded
+  // descriptor x D matrix (README, "Trained frontend measured on nordland64"), and tying them to
+  // one cell head is not implemented. Epoch 0 is its closed form.
+  const epochs = perCell ? 0 : (options.epochs ?? FRONTEND_DEFAULTS.epochs);
+  if (perCell && epochs !== (options.epochs ?? FRONTEND_DEFAULTS.epochs)) log('a per-cell projection ships in closed form (no gradient epochs)');
 
   // 2. Gradient training from the chosen closed form (epoch 0 = that start).
   const outDir = path.resolve(options.out);
   await mkdir(outDir, { recursive: true });
   const result = await trainSeqNet(
-    trainSet,
-    valSet,
+    perCell ? buildSequenceSet(trainPair, 1, 1, exclusion) : trainSet,
+    perCell ? baseValSet : valSet,
     {
       ...DEFAULT_TRAIN_CONFIG,
       outputDim: chosen.outputDim,
-      epochs: options.epochs ?? FRONTEND_DEFAULTS.epochs,
+      epochs,
       batchSize: options.batchSize ?? DEFAULT_TRAIN_CONFIG.batchSize,
       seed,
       init: 'frame-map',
@@ -149,20 +185,30 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
       optimizer: { kind: 'adam', lr: options.lr ?? FRONTEND_DEFAULTS.lr, momentum: 0.9, weightDecay: 0 },
     },
     { onEpoch: (record, _params, best) => options.onEpoch?.(record, best) },
-    chosen.head,
+    chosen.weight,
   );
 
-  // 3. P = head · basis, inside the frame model's graph; the pipeline is the given one with that frontend.
+  // 3. P (a global head composed with the PCA basis), inside the frame model's graph; the pipeline is the given one with that frontend.
   const D = chosen.outputDim;
-  const projection: FrameProjection = {
-    inputDim: db.matrix.dim,
-    outputDim: D,
-    weight: composeProjection(space, result.best.params.weight),
-    name: `lda${D}`,
-    description:
-      `a discriminative projection ${db.matrix.dim} -> ${D} (PCA ${p}, within-place whitening with shrinkage ${chosen.regularization}, LDA, ` +
-      `then ${result.best.epoch} triplet epochs) trained on ${path.basename(options.db)} / ${path.basename(options.query)}`,
-  };
+  const weight = perCell ? result.best.params.weight : composeProjection(space, result.best.params.weight);
+  const trainedOn = `then ${result.best.epoch} triplet epochs) trained on ${path.basename(options.db)} / ${path.basename(options.query)}`;
+  const projection: FrameProjection = perCell
+    ? {
+        inputDim: db.matrix.dim,
+        outputDim: D,
+        weight,
+        name: `cell${chosen.cellDim}`,
+        description:
+          `a per-cell discriminative projection ${db.matrix.dim} -> ${D} (each of ${layout!.cells} cells ${layout!.channels} -> ${chosen.cellDim}, ` +
+          `one projection for all cells: within-place whitening with shrinkage ${chosen.regularization}, LDA, ${trainedOn}`,
+      }
+    : {
+        inputDim: db.matrix.dim,
+        outputDim: D,
+        weight,
+        name: `lda${D}`,
+        description: `a discriminative projection ${db.matrix.dim} -> ${D} (PCA ${p}, within-place whitening with shrinkage ${chosen.regularization}, LDA, ${trainedOn}`,
+      };
   const composed = await composeProjectedFrameModel(baseManifest, projection, outDir, loaded.config.centering.enabled);
   const raw = YAML.parse(loaded.text) as Record<string, unknown>;
   const config = { ...raw, name: `${String(raw.name ?? loaded.config.name)}-${projection.name}`, frontend: { kind: 'onnx', manifest: path.basename(composed.manifestPath) } };
@@ -180,8 +226,8 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
     manifestPath: composed.manifestPath,
     modelPath: composed.modelPath,
     baseline,
-    candidates: candidates.map(({ head: _head, ...c }) => c),
-    chosen: { outputDim: chosen.outputDim, regularization: chosen.regularization, val: chosen.val },
+    candidates: candidates.map(({ weight: _weight, ...c }) => c),
+    chosen: (({ weight: _weight, ...c }) => c)(chosen),
     history,
     bestEpoch: result.best.epoch,
     split,
@@ -191,6 +237,22 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   await writeFile(path.join(outDir, FRONTEND_FILES.summary), JSON.stringify({ ...summary, db: path.resolve(options.db), query: path.resolve(options.query), gt: options.gt, baseConfig: loaded.file }, finite, 1) + '\n');
   await writeFile(path.join(outDir, FRONTEND_FILES.plot), trainingPlotSvg(history, result.best.epoch));
   return summary;
+}
+
+/**
+ * The channel-major cell layout of the descriptors, when known: the built-in CNN's grid, or
+ * `gridCells` cells for an onnx frontend. Undefined: only global candidates.
+ */
+function gridLayout(frontendKind: string, gridCells: number | undefined, dim: number): GridLayout | undefined {
+  if (gridCells !== undefined) {
+    if (!Number.isInteger(gridCells) || gridCells < 1 || dim % gridCells !== 0) {
+      throw new ConfigError(`--grid-cells ${gridCells} does not divide the ${dim}-d descriptor into cells of equal size`);
+    }
+    return { channels: dim / gridCells, cells: gridCells };
+  }
+  if (frontendKind !== 'builtin-cnn') return undefined;
+  const { featureChannels: channels, cellsX, cellsY } = MOBILENET_BLOCK10;
+  return channels * cellsX * cellsY === dim ? { channels, cells: cellsX * cellsY } : undefined;
 }
 
 /** JSON cannot hold Infinity (open-ended frame ranges). */
