@@ -9,6 +9,7 @@
 import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
 import { deserializeMessage, serializeMessage } from './cdr.js';
 import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
+import { parameterRefusal, typeOfValue } from './parameter-check.js';
 import { throughTheWire } from './service-types.js';
 import { asRclnodejsSendsIt, exactByteArrays } from './wire.js';
 import {
@@ -281,8 +282,9 @@ export class FakeTransport implements RosPort {
     const parsed = new RclParams();
     parseParamRule(`${name}:=${text}`, parsed);
     const typed = parsed.nodes[0].parameters.get(name)!;
-    const d = this.descriptors.get(name);
-    if (d && typed.type !== d.type) return { successful: false, reason: `Type mismatch for parameter '${name}': expected ${d.type}, got ${typed.type}` };
+    // The client library checks the descriptor first; seqvpr words its refusals (parameter-check.ts).
+    const refused = parameterRefusal(name, this.descriptors.get(name), typed.type, typed.value);
+    if (refused) return { successful: false, reason: refused };
     return this.setParameters([{ name, value: typed.value as ParameterValue }]);
   }
 
@@ -290,8 +292,8 @@ export class FakeTransport implements RosPort {
   setParameters(changes: readonly ParameterChange[]): SetParametersResult {
     for (const { name, value } of changes) {
       const d = this.descriptors.get(name);
-      if (!d) return { successful: false, reason: `parameter ${name} is not declared` };
-      if (d.readOnly) return { successful: false, reason: `parameter ${name} is read-only` };
+      if (!d) return { successful: false, reason: parameterRefusal(name, d, 'not set', value)! };
+      if (d.readOnly) return { successful: false, reason: `Parameter ${name} is readonly` }; // rclnodejs's words (seen on Jazzy)
       const problem = checkAgainstDescriptor(d, value);
       if (problem) return { successful: false, reason: problem };
     }
@@ -335,21 +337,7 @@ export class FakeTransport implements RosPort {
   }
 }
 
-/** Why `value` does not fit the descriptor (type, range), or undefined when it does. */
-export function checkAgainstDescriptor(d: ParameterDescriptor, value: ParameterValue): string | undefined {
-  const ok =
-    d.type === 'bool'
-      ? typeof value === 'boolean'
-      : d.type === 'integer'
-        ? typeof value === 'number' && Number.isInteger(value)
-        : d.type === 'double'
-          ? typeof value === 'number' && Number.isFinite(value)
-          : d.type === 'string'
-            ? typeof value === 'string'
-            : Array.isArray(value) && value.every((v) => typeof v === 'string');
-  if (!ok) return `parameter ${d.name} must be of type ${d.type}, got ${JSON.stringify(value)}`;
-  if (d.range && typeof value === 'number' && (value < d.range.from || value > d.range.to)) {
-    return `parameter ${d.name} must lie in [${d.range.from}, ${d.range.to}], got ${value}`;
-  }
-  return undefined;
+/** Why `value`, set from code, does not fit the descriptor (type, range), or undefined when it does. */
+function checkAgainstDescriptor(d: ParameterDescriptor, value: ParameterValue): string | undefined {
+  return parameterRefusal(d.name, d, typeOfValue(d, value), value);
 }

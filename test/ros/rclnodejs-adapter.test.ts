@@ -84,6 +84,12 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     get range() {
       return this._range;
     }
+    /** lib/parameter.js validateParameter: the type, then the range. */
+    validateParameter(p: Parameter) {
+      if (p.type !== this.type) throw new Error('ParameterTypeError');
+      const r = this._range;
+      if (r && !((p.value as number) >= (r.fromValue as number) && (p.value as number) <= (r.toValue as number))) throw new Error('RangeError');
+    }
     /** lib/parameter.js toMessage, then the generated message's copy of the range (copyMsgObject). */
     toMessage(): Record<string, unknown> {
       const msg: Record<string, unknown> = { name: this.name, floating_point_range: [], integer_range: [] };
@@ -142,6 +148,38 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     }
     setParameter(p: Parameter) {
       this.parameters.set(p.name, p);
+      return { successful: true, reason: '' };
+    }
+    hasParameter(name: string) {
+      return this.parameters.has(name);
+    }
+    /** lib/node.js: an undeclared name gets a PARAMETER_NOT_SET descriptor (so hasParameterDescriptor is always true). */
+    getParameterDescriptor(name: string) {
+      if (name === 'use_sim_time') return new ParameterDescriptor(name, 1);
+      return this.declared.find((d) => d.parameter.name === name)?.descriptor ?? new ParameterDescriptor(name, 0);
+    }
+    /** lib/node.js _validateParameters: every descriptor refusal reads "does not  readonly" (seen on Jazzy). */
+    _validateParameters(parameters: Parameter[]) {
+      for (const p of parameters) {
+        const d = this.getParameterDescriptor(p.name);
+        if (d.readOnly) return { successful: false, reason: `Parameter ${p.name} is readonly` };
+        try {
+          d.validateParameter(p);
+        } catch {
+          return { successful: false, reason: `Parameter ${p.name} does not  readonly` };
+        }
+      }
+      return { successful: true, reason: null };
+    }
+    /** lib/node.js _setParametersAtomically, as the set_parameters service runs it: validation, then the callbacks. */
+    setParametersFromService(parameters: Parameter[]) {
+      const checked = this._validateParameters(parameters);
+      if (!checked.successful) return checked;
+      for (const cb of this.setCallbacks) {
+        const r = cb(parameters);
+        if (!r.successful) return r;
+      }
+      for (const p of parameters) this.parameters.set(p.name, p);
       return { successful: true, reason: '' };
     }
     addOnSetParametersCallback(cb: (p: Parameter[]) => { successful: boolean; reason: string }) {
@@ -289,6 +327,22 @@ describe('RclnodejsPort (on a stand-in that behaves like rclnodejs 2.2.0)', () =
     } finally {
       rmSync(file, { force: true });
     }
+  });
+
+  it('R7: `ros2 param set` refusals say why (rclnodejs 2.2.0 words them all "does not  readonly")', async () => {
+    const { port, node, rcl } = await adapter();
+    port.declareParameter({ name: 'min_confidence', type: 'double', description: 'c', readOnly: false, range: { from: 0, to: 1 } }, 0.15);
+    port.declareParameter({ name: 'qos_depth', type: 'integer', description: 'd', readOnly: false, range: { from: 1, to: 1000 } }, 5);
+    port.declareParameter({ name: 'autostart', type: 'bool', description: 'a', readOnly: true }, true);
+    port.onSetParameters(() => ({ successful: true }));
+    const set = (name: string, type: number, value: unknown) => node.setParametersFromService([new rcl.Parameter(name, type, value)]);
+    assert.deepEqual(set('min_confidence', 3, 0.3), { successful: true, reason: '' });
+    assert.deepEqual(set('min_confidence', 2, 1n), { successful: false, reason: 'parameter min_confidence is a double, got the integer 1 (write 1.0)' });
+    assert.deepEqual(set('min_confidence', 3, 1.5), { successful: false, reason: 'parameter min_confidence must lie in [0, 1], got 1.5' });
+    assert.deepEqual(set('qos_depth', 2, 0n), { successful: false, reason: 'parameter qos_depth must lie in [1, 1000], got 0' });
+    assert.match(set('min_confidense', 3, 0.2).reason!, /^parameter min_confidense is not declared/);
+    assert.deepEqual(set('use_sim_time', 4, 'yes'), { successful: false, reason: 'parameter use_sim_time is a bool, got the string "yes"' }, 'declared by rclnodejs');
+    assert.deepEqual(set('autostart', 1, false), { successful: false, reason: 'Parameter autostart is readonly' }, 'rclnodejs says this one well');
   });
 
   it('R4: subscribes with the type descriptor and the QoS asked for', async () => {
