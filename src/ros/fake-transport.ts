@@ -9,6 +9,7 @@
 import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
 import { deserializeMessage, serializeMessage } from './cdr.js';
 import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
+import { remapRules, resolveTopicName, type RemapRule } from './names.js';
 import { parameterRefusal, typeOfValue } from './parameter-check.js';
 import { throughTheWire } from './service-types.js';
 import { asRclnodejsSendsIt, exactByteArrays } from './wire.js';
@@ -84,6 +85,7 @@ export class FakeTransport implements RosPort {
   /** From the command line (typed, resolved for this node) and from code (untyped, winning). */
   private readonly argOverrides: Map<string, ParameterOverride>;
   private readonly codeOverrides: Map<string, ParameterValue>;
+  private readonly remaps: RemapRule[];
   private readonly descriptors = new Map<string, ParameterDescriptor>();
   private readonly values = new Map<string, ParameterValue>();
   private readonly setCallbacks: ((changes: readonly ParameterChange[]) => SetParametersResult)[] = [];
@@ -99,6 +101,7 @@ export class FakeTransport implements RosPort {
     this.nodeName = options.nodeName ?? '/seqvpr_node';
     this.clockNs = options.startTimeNs ?? 0n;
     this.argOverrides = parameterOverridesFromArgs(options.argv ?? [], this.nodeName, options.readFile);
+    this.remaps = remapRules(options.argv ?? []);
     this.codeOverrides = new Map(Object.entries(options.parameterOverrides ?? {}));
     const record = (level: LogRecord['level']) => (message: string) => {
       this.logs.push({ level, message });
@@ -154,6 +157,8 @@ export class FakeTransport implements RosPort {
     list.push(entry);
     this.subscriptions.set(topic, list);
     return {
+      // Delivered by the name the node gave (tests publish to it); reported as rcl resolves it.
+      topic: resolveTopicName(topic, this.nodeName, this.remaps),
       destroy: () => {
         entry.active = false;
         const remaining = (this.subscriptions.get(topic) ?? []).filter((s) => s !== entry);

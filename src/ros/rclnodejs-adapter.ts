@@ -256,7 +256,7 @@ export class RclnodejsPort implements RosPort {
 
   createSubscription(type: string, topic: string, qos: QosProfile, callback: (message: unknown) => void): Subscription {
     const subscription = this.node.createSubscription(typeDescriptor(type), topic, { qos: this.qos(qos) }, (message: unknown) => callback(message));
-    return { destroy: () => this.node.destroySubscription(subscription) };
+    return { topic: this.node.resolveTopicName(topic), destroy: () => this.node.destroySubscription(subscription) };
   }
 
   createPublisher<T extends object>(type: string, topic: string, qos: QosProfile): Publisher<T> {

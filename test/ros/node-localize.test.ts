@@ -49,8 +49,8 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     t = undefined;
   });
 
-  const start = async (overrides: Record<string, any> = {}) => {
-    t = await nodeUnderTest({ map_path: mapDir, config_file: configFile, ...overrides });
+  const start = async (overrides: Record<string, any> = {}, rosArgs: string[] = []) => {
+    t = await nodeUnderTest({ map_path: mapDir, config_file: configFile, ...overrides }, rosArgs);
     return t;
   };
 
@@ -240,7 +240,18 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     port.advance(1000);
     const next = (port.messages('/diagnostics') as Msg[])[1].status[0];
     assert.equal(next.level, 1);
-    assert.match(next.message, /no images on image/);
+    assert.match(next.message, /no images on \/image$/, 'the name on the graph');
+  });
+
+  it('names its topics as remapped on the graph in the log and /diagnostics (seen on Jazzy: "no images on image/compressed" under a remap)', async () => {
+    const remaps = ['-r', 'image/compressed:=/camera/image_raw/compressed', '-r', 'odom:=/robot/odom', '-r', 'other_node:image:=/wrong'];
+    const { port, node } = await start({ image_transport: 'compressed', use_odometry: true }, remaps);
+    await node.start();
+    assert.equal(port.logsMatching(/^active: listening on/)[0]?.message, 'active: listening on /camera/image_raw/compressed (sensor_msgs/msg/CompressedImage) and /robot/odom');
+    port.advance(1000);
+    const status = (port.messages('/diagnostics') as Msg[])[0].status[0];
+    assert.equal(status.values.find((v: Msg) => v.key === 'image topic')?.value, '/camera/image_raw/compressed');
+    assert.equal(status.message, 'no images on /camera/image_raw/compressed');
   });
 
   it('counts every kind of bad input, logs each kind once per log_throttle_s, and keeps working', async () => {

@@ -185,6 +185,10 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     addOnSetParametersCallback(cb: (p: Parameter[]) => { successful: boolean; reason: string }) {
       this.setCallbacks.push(cb);
     }
+    /** lib/node.js resolveTopicName: rcl expands and remaps the name (here: a fixed remap of `image`). */
+    resolveTopicName(topic: string) {
+      return topic === 'image' ? '/camera/image_raw' : `/${topic}`;
+    }
     createSubscription(typeClass: unknown, topic: string, options: { qos: QoS }, callback: (m: unknown) => void) {
       const s = { typeClass, topic, options, callback };
       this.subscriptions.push(s);
@@ -345,11 +349,13 @@ describe('RclnodejsPort (on a stand-in that behaves like rclnodejs 2.2.0)', () =
     assert.deepEqual(set('autostart', 1, false), { successful: false, reason: 'Parameter autostart is readonly' }, 'rclnodejs says this one well');
   });
 
-  it('R4: subscribes with the type descriptor and the QoS asked for', async () => {
+  it('R4: subscribes with the type descriptor and the QoS asked for, and reports the topic as rcl resolves it', async () => {
     const { port, node } = await adapter();
     const got: unknown[] = [];
     const sub = port.createSubscription('sensor_msgs/msg/Image', 'image', SENSOR_DATA_QOS, (m) => got.push(m));
     const s = node.subscriptions[0];
+    assert.equal(s.topic, 'image', 'subscribed by the node-relative name, remapped by rcl');
+    assert.equal(sub.topic, '/camera/image_raw', 'reported as rcl resolves it');
     assert.deepEqual(s.typeClass, { package: 'sensor_msgs', type: 'msg', name: 'Image' });
     assert.deepEqual(s.options.qos.args, [1, 5, 2, 2], 'keep last 5, best effort, volatile');
     s.callback({ a: 1 });
