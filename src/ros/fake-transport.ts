@@ -6,7 +6,7 @@
 // its source): parameters come from a command line (`argv`: -p rules, params files with any node
 // key) resolved and typed as rcl does; every message and service request and response crosses a CDR
 // round trip; the lifecycle services answer with the hook's outcome.
-import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
+import { ManagedLifecycle, STATE_IDS, stateAfter, TRANSITION_STATE } from './lifecycle.js';
 import { deserializeMessage, serializeMessage } from './cdr.js';
 import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
 import { remapRules, resolveTopicName, type RemapRule } from './names.js';
@@ -114,13 +114,18 @@ export class FakeTransport implements RosPort {
       commit: (transition, outcome) => {
         const from = this.state;
         this.state = stateAfter(from, transition, outcome);
-        // rcl_lifecycle publishes each completed transition on ~/transition_event.
-        this.record('lifecycle_msgs/msg/TransitionEvent', '~/transition_event', {
-          timestamp: 0n,
-          transition: { id: 0, label: outcome === 'success' ? 'transition_success' : 'transition_failure' },
-          start_state: { id: STATE_IDS[from], label: from },
-          goal_state: { id: STATE_IDS[this.state], label: this.state },
-        });
+        // rcl_lifecycle publishes each step on ~/transition_event: into the transition state, then out
+        // of it, with timestamp 0 and an empty transition (seen on Jazzy: active->deactivating,
+        // deactivating->inactive).
+        const via = TRANSITION_STATE[transition];
+        for (const [start, goal] of [[from, via], [via, this.state]] as const) {
+          this.record('lifecycle_msgs/msg/TransitionEvent', '~/transition_event', {
+            timestamp: 0n,
+            transition: { id: 0, label: '' },
+            start_state: { id: STATE_IDS[start], label: start },
+            goal_state: { id: STATE_IDS[goal], label: goal },
+          });
+        }
       },
     });
     for (const s of this.lifecycle.services()) this.createService(s.type, s.name, s.handler);
