@@ -40,6 +40,8 @@ const PARAMETER_TYPE: Record<ParameterType, Rcl.ParameterType> = {
   string: 4 as Rcl.ParameterType,
   string_array: 9 as Rcl.ParameterType,
 };
+const PARAMETER_EVENT_TYPE = 'rcl_interfaces/msg/ParameterEvent';
+const PARAMETER_EVENTS_TOPIC = '/parameter_events';
 /** rcl_interfaces/ParameterType numbers -> names, for the refusals (parameter-check.ts). */
 const TYPE_NAMES: RosParameterTypeName[] = ['not set', 'bool', 'integer', 'double', 'string', 'byte_array', 'bool_array', 'integer_array', 'double_array', 'string_array'];
 const CALLBACK_RETURN: Record<HookOutcome, Rcl.lifecycle.CallbackReturnCode> = {
@@ -127,6 +129,7 @@ export class RclnodejsPort implements RosPort {
     this.overrides = parameterOverridesFromArgs(argv, node.getFullyQualifiedName());
     this.syncSimTime();
     this.wordRefusals();
+    this.moveParameterEvents();
     this.lifecycle = new ManagedLifecycle({
       logger: this.logger,
       state: () => stateOf(stateLabel(this.node.currentState)),
@@ -188,6 +191,19 @@ export class RclnodejsPort implements RosPort {
       }
       return result;
     };
+  }
+
+  /**
+   * rclnodejs 2.2.0 publishes parameter events on the relative name `parameter_events` (lib/node.js
+   * PARAMETER_EVENT_TOPIC), so in a namespace they went to /robot1/parameter_events (seen on Jazzy),
+   * where no listener looks: rclcpp and every parameter-event client use /parameter_events.
+   */
+  private moveParameterEvents(): void {
+    type Publisher = Parameters<LifecycleNode['destroyPublisher']>[0];
+    const node = this.node as unknown as { _parameterEventPublisher?: Publisher };
+    if (!node._parameterEventPublisher) return;
+    this.node.destroyPublisher(node._parameterEventPublisher);
+    node._parameterEventPublisher = this.node.createPublisher(typeDescriptor(PARAMETER_EVENT_TYPE), PARAMETER_EVENTS_TOPIC);
   }
 
   /** seqvpr's descriptor, or the type of one rclnodejs declared itself (use_sim_time). */

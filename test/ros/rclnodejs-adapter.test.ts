@@ -114,6 +114,8 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     subscriptions: { typeClass: unknown; topic: string; options: { qos: QoS }; callback: (m: unknown) => void }[] = [];
     services = new Map<string, { type: unknown; callback: (req: object, res: { send(r: object): void }) => unknown }>();
     readonly comInterface: boolean;
+    publishers: { topic: string; live: boolean }[] = [];
+    _parameterEventPublisher: { topic: string; live: boolean };
     /** lib/node.js _getNativeParameterOverrides: `/**` first, then the bare node name; nothing else. */
     private readonly overrides: Map<string, unknown>;
     constructor(
@@ -124,6 +126,8 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
       enableCommunicationInterface = true,
     ) {
       this.comInterface = enableCommunicationInterface;
+      // lib/node.js constructor: parameter events on the relative name (so under the namespace).
+      this._parameterEventPublisher = this.createPublisher('rcl_interfaces/msg/ParameterEvent', 'parameter_events');
       this.overrides = new Map(
         ['/**', name].flatMap((key) => Object.entries(cliOverrides.find((o) => o.name === key)?.parameters ?? {})),
       );
@@ -197,9 +201,14 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     destroySubscription(s: unknown) {
       this.subscriptions = this.subscriptions.filter((x) => x !== s);
     }
-    createPublisher(typeClass: { package: string; type: string; name: string }, topic: string) {
-      const type = `${typeClass.package}/${typeClass.type}/${typeClass.name}`;
-      return { publish: (m: Record<string, unknown>) => (wire[topic] ??= []).push(serializeMessage(type, asRclnodejsSendsIt(m))) };
+    createPublisher(typeClass: string | { package: string; type: string; name: string }, topic: string) {
+      const type = typeof typeClass === 'string' ? typeClass : `${typeClass.package}/${typeClass.type}/${typeClass.name}`;
+      const publisher = { topic, live: true, publish: (m: Record<string, unknown>) => (wire[topic] ??= []).push(serializeMessage(type, asRclnodejsSendsIt(m))) };
+      this.publishers.push(publisher);
+      return publisher;
+    }
+    destroyPublisher(p: { live: boolean }) {
+      p.live = false;
     }
     createService(type: unknown, name: string, callback: (req: object, res: { send(r: object): void }) => unknown) {
       if (this.services.has(name)) throw new Error(`service ${name} exists`);
@@ -347,6 +356,14 @@ describe('RclnodejsPort (on a stand-in that behaves like rclnodejs 2.2.0)', () =
     assert.match(set('min_confidense', 3, 0.2).reason!, /^parameter min_confidense is not declared/);
     assert.deepEqual(set('use_sim_time', 4, 'yes'), { successful: false, reason: 'parameter use_sim_time is a bool, got the string "yes"' }, 'declared by rclnodejs');
     assert.deepEqual(set('autostart', 1, false), { successful: false, reason: 'Parameter autostart is readonly' }, 'rclnodejs says this one well');
+  });
+
+  it('R8: parameter events go to /parameter_events, not under the namespace (rclnodejs 2.2.0: /robot1/parameter_events, seen on Jazzy)', async () => {
+    const { rcl } = fakeRclnodejs();
+    const port = await RclnodejsPort.create({ nodeName: 'seqvpr_node', namespace: '/robot1', argv: ['node', 'x', '--ros-args'], rclnodejs: rcl as unknown as Rclnodejs });
+    const node = port.node as unknown as { publishers: { topic: string; live: boolean }[]; _parameterEventPublisher: { topic: string } };
+    assert.deepEqual(node.publishers.map((p) => [p.topic, p.live]), [['parameter_events', false], ['/parameter_events', true]]);
+    assert.equal(node._parameterEventPublisher.topic, '/parameter_events', 'the one rclnodejs publishes parameter changes with');
   });
 
   it('R4: subscribes with the type descriptor and the QoS asked for, and reports the topic as rcl resolves it', async () => {
