@@ -77,7 +77,7 @@ export class SeqvprNode {
       onShutdown: (from) => this.exclusive(() => this.shutdown(from)),
     });
     // Services live as long as the node and answer "not configured" until it is.
-    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => saveMapService(this.configured?.session.map, this.params)));
+    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => saveMapService(this.configured?.session, this.params)));
     port.createService(LOAD_MAP_TYPE, SERVICES.loadMap, (request) => this.exclusive(() => this.loadMapService(request)));
   }
 

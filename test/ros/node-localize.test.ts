@@ -2,7 +2,8 @@
 // compressed images in, place matches and poses out (every message serialised as its ROS type),
 // diagnostics, overload, bad input, services and run-time parameters.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stampToNs } from '../../src/bag/stamp.js';
 import { loadMap } from '../../src/map/load-map.js';
@@ -338,6 +339,20 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     const last = (port.messages('~/place_match') as Msg[]).at(-1)!;
     assert.equal(last.map_id, path.join(dir, 'saved-copy'));
     assert.equal(last.correspondences.length, 1, 'the query window restarted with the new map');
+  });
+
+  it('save_map after load_map writes to the loaded map’s folder, not over map_path (seen on Jazzy: map A overwritten by B)', async () => {
+    const [a, b] = [path.join(dir, 'map-a'), path.join(dir, 'map-b')];
+    await cp(mapDir, a, { recursive: true });
+    await cp(mapDir, b, { recursive: true });
+    const { port, node } = await start({ map_path: a, save_map_path: '' });
+    await node.start();
+    const inode = (folder: string) => statSync(path.join(folder, 'manifest.json')).ino;
+    const [aBefore, bBefore] = [inode(a), inode(b)];
+    assert.equal((await port.callService('~/load_map', { map_path: b })).success, true);
+    assert.deepEqual(await port.callService('~/save_map', {}), { success: true, message: `saved ${PLACES} frames to ${b}` });
+    assert.equal(inode(a), aBefore, 'map_path left alone');
+    assert.notEqual(inode(b), bBefore, 'the loaded map written back (atomically: a new file)');
   });
 
   it('accepts live parameter changes, refuses invalid ones and configure-time ones while configured', async () => {
