@@ -43,7 +43,7 @@ export async function configureNode(port: RosPort, p: Readonly<NodeParams>): Pro
       map = await readMap(p.map_path, frontend, warn);
       mapId = p.map_path;
     }
-    const session = new LiveSession(p.mode, frontend, map, mapId, exclusion(p), warn);
+    const session = new LiveSession(p.mode, frontend, map, mapId, exclusion(p), warn, p.mode === 'map' ? undefined : p.map_path);
     return { loaded, frontend, session, publishers: createPublishers(port, p.mode) };
   } catch (e) {
     await frontend.close();

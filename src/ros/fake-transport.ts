@@ -6,9 +6,11 @@
 // its source): parameters come from a command line (`argv`: -p rules, params files with any node
 // key) resolved and typed as rcl does; every message and service request and response crosses a CDR
 // round trip; the lifecycle services answer with the hook's outcome.
-import { ManagedLifecycle, STATE_IDS, stateAfter } from './lifecycle.js';
+import { ManagedLifecycle, STATE_IDS, stateAfter, TRANSITION_STATE } from './lifecycle.js';
 import { deserializeMessage, serializeMessage } from './cdr.js';
 import { overrideValue, parameterOverridesFromArgs, parseParamRule, RclParams, type ParameterOverride } from './ros-arguments.js';
+import { remapRules, resolveTopicName, type RemapRule } from './names.js';
+import { parameterRefusal, typeOfValue } from './parameter-check.js';
 import { throughTheWire } from './service-types.js';
 import { asRclnodejsSendsIt, exactByteArrays } from './wire.js';
 import {
@@ -83,6 +85,7 @@ export class FakeTransport implements RosPort {
   /** From the command line (typed, resolved for this node) and from code (untyped, winning). */
   private readonly argOverrides: Map<string, ParameterOverride>;
   private readonly codeOverrides: Map<string, ParameterValue>;
+  private readonly remaps: RemapRule[];
   private readonly descriptors = new Map<string, ParameterDescriptor>();
   private readonly values = new Map<string, ParameterValue>();
   private readonly setCallbacks: ((changes: readonly ParameterChange[]) => SetParametersResult)[] = [];
@@ -98,6 +101,7 @@ export class FakeTransport implements RosPort {
     this.nodeName = options.nodeName ?? '/seqvpr_node';
     this.clockNs = options.startTimeNs ?? 0n;
     this.argOverrides = parameterOverridesFromArgs(options.argv ?? [], this.nodeName, options.readFile);
+    this.remaps = remapRules(options.argv ?? []);
     this.codeOverrides = new Map(Object.entries(options.parameterOverrides ?? {}));
     const record = (level: LogRecord['level']) => (message: string) => {
       this.logs.push({ level, message });
@@ -110,13 +114,18 @@ export class FakeTransport implements RosPort {
       commit: (transition, outcome) => {
         const from = this.state;
         this.state = stateAfter(from, transition, outcome);
-        // rcl_lifecycle publishes each completed transition on ~/transition_event.
-        this.record('lifecycle_msgs/msg/TransitionEvent', '~/transition_event', {
-          timestamp: 0n,
-          transition: { id: 0, label: outcome === 'success' ? 'transition_success' : 'transition_failure' },
-          start_state: { id: STATE_IDS[from], label: from },
-          goal_state: { id: STATE_IDS[this.state], label: this.state },
-        });
+        // rcl_lifecycle publishes each step on ~/transition_event: into the transition state, then out
+        // of it, with timestamp 0 and an empty transition (seen on Jazzy: active->deactivating,
+        // deactivating->inactive).
+        const via = TRANSITION_STATE[transition];
+        for (const [start, goal] of [[from, via], [via, this.state]] as const) {
+          this.record('lifecycle_msgs/msg/TransitionEvent', '~/transition_event', {
+            timestamp: 0n,
+            transition: { id: 0, label: '' },
+            start_state: { id: STATE_IDS[start], label: start },
+            goal_state: { id: STATE_IDS[goal], label: goal },
+          });
+        }
       },
     });
     for (const s of this.lifecycle.services()) this.createService(s.type, s.name, s.handler);
@@ -153,6 +162,8 @@ export class FakeTransport implements RosPort {
     list.push(entry);
     this.subscriptions.set(topic, list);
     return {
+      // Delivered by the name the node gave (tests publish to it); reported as rcl resolves it.
+      topic: resolveTopicName(topic, this.nodeName, this.remaps),
       destroy: () => {
         entry.active = false;
         const remaining = (this.subscriptions.get(topic) ?? []).filter((s) => s !== entry);
@@ -281,8 +292,9 @@ export class FakeTransport implements RosPort {
     const parsed = new RclParams();
     parseParamRule(`${name}:=${text}`, parsed);
     const typed = parsed.nodes[0].parameters.get(name)!;
-    const d = this.descriptors.get(name);
-    if (d && typed.type !== d.type) return { successful: false, reason: `Type mismatch for parameter '${name}': expected ${d.type}, got ${typed.type}` };
+    // The client library checks the descriptor first; seqvpr words its refusals (parameter-check.ts).
+    const refused = parameterRefusal(name, this.descriptors.get(name), typed.type, typed.value);
+    if (refused) return { successful: false, reason: refused };
     return this.setParameters([{ name, value: typed.value as ParameterValue }]);
   }
 
@@ -290,8 +302,8 @@ export class FakeTransport implements RosPort {
   setParameters(changes: readonly ParameterChange[]): SetParametersResult {
     for (const { name, value } of changes) {
       const d = this.descriptors.get(name);
-      if (!d) return { successful: false, reason: `parameter ${name} is not declared` };
-      if (d.readOnly) return { successful: false, reason: `parameter ${name} is read-only` };
+      if (!d) return { successful: false, reason: parameterRefusal(name, d, 'not set', value)! };
+      if (d.readOnly) return { successful: false, reason: `Parameter ${name} is readonly` }; // rclnodejs's words (seen on Jazzy)
       const problem = checkAgainstDescriptor(d, value);
       if (problem) return { successful: false, reason: problem };
     }
@@ -335,21 +347,7 @@ export class FakeTransport implements RosPort {
   }
 }
 
-/** Why `value` does not fit the descriptor (type, range), or undefined when it does. */
-export function checkAgainstDescriptor(d: ParameterDescriptor, value: ParameterValue): string | undefined {
-  const ok =
-    d.type === 'bool'
-      ? typeof value === 'boolean'
-      : d.type === 'integer'
-        ? typeof value === 'number' && Number.isInteger(value)
-        : d.type === 'double'
-          ? typeof value === 'number' && Number.isFinite(value)
-          : d.type === 'string'
-            ? typeof value === 'string'
-            : Array.isArray(value) && value.every((v) => typeof v === 'string');
-  if (!ok) return `parameter ${d.name} must be of type ${d.type}, got ${JSON.stringify(value)}`;
-  if (d.range && typeof value === 'number' && (value < d.range.from || value > d.range.to)) {
-    return `parameter ${d.name} must lie in [${d.range.from}, ${d.range.to}], got ${value}`;
-  }
-  return undefined;
+/** Why `value`, set from code, does not fit the descriptor (type, range), or undefined when it does. */
+function checkAgainstDescriptor(d: ParameterDescriptor, value: ParameterValue): string | undefined {
+  return parameterRefusal(d.name, d, typeOfValue(d, value), value);
 }

@@ -34,7 +34,9 @@ export interface FrameSourceDeps {
 }
 
 export class RosFrameSource {
+  /** Topic names on the graph (remapped); odometryTopic only with use_odometry. */
   readonly imageTopic: string;
+  readonly odometryTopic?: string;
   readonly imageType: typeof IMAGE_TYPE | typeof COMPRESSED_IMAGE_TYPE;
   private readonly frames = new Subject<LiveFrame>();
   private readonly subscriptions: Subscription[];
@@ -49,14 +51,18 @@ export class RosFrameSource {
     const p = deps.params();
     const raw = p.image_transport === 'raw';
     const imageType = (this.imageType = raw ? IMAGE_TYPE : COMPRESSED_IMAGE_TYPE);
-    const imageTopic = (this.imageTopic = raw ? TOPICS.image : TOPICS.compressedImage);
     this.keyframes = keyframeSelector(p);
     const qos: QosProfile = { reliability: p.qos_reliability, durability: 'volatile', depth: p.qos_depth };
-    this.subscriptions = [deps.port.createSubscription(imageType, imageTopic, qos, (m) => this.onImage(m))];
+    const image = deps.port.createSubscription(imageType, raw ? TOPICS.image : TOPICS.compressedImage, qos, (m) => this.onImage(m));
+    // Logs and /diagnostics name the remapped topic: `image/compressed` would hide a wrong remapping.
+    this.imageTopic = image.topic;
+    this.subscriptions = [image];
     if (p.use_odometry) {
       // Odometry comes faster than images; a deeper queue keeps the samples around each image.
       const odomQos = { ...qos, depth: Math.max(qos.depth, 50) };
-      this.subscriptions.push(deps.port.createSubscription(ODOMETRY_TYPE, TOPICS.odometry, odomQos, (m) => this.onOdometry(m)));
+      const odometry = deps.port.createSubscription(ODOMETRY_TYPE, TOPICS.odometry, odomQos, (m) => this.onOdometry(m));
+      this.odometryTopic = odometry.topic;
+      this.subscriptions.push(odometry);
     }
   }
 
@@ -128,7 +134,7 @@ export class RosFrameSource {
       const { stamp, pose } = odometryInput(message);
       this.odometry.add(stamp, pose);
     } catch (e) {
-      this.deps.badInput(e instanceof BadInputError ? e.reason : 'malformed_odometry', `${TOPICS.odometry}: ${(e as Error).message}`);
+      this.deps.badInput(e instanceof BadInputError ? e.reason : 'malformed_odometry', `${this.odometryTopic}: ${(e as Error).message}`);
     }
   }
 }

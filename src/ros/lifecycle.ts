@@ -29,7 +29,7 @@ export const STATE_IDS = {
 type StateLabel = keyof typeof STATE_IDS;
 
 /** The transition state a transition passes through while its hook runs. */
-const TRANSITION_STATE: Record<LifecycleTransition, StateLabel> = {
+export const TRANSITION_STATE: Record<LifecycleTransition, StateLabel> = {
   configure: 'configuring',
   cleanup: 'cleaningup',
   shutdown: 'shuttingdown',

@@ -37,6 +37,8 @@ export class LiveSession {
     private exclusion: LoopExclusion,
     /** Where the recogniser's warnings go (the node's logger). */
     private readonly warn?: (message: string) => void,
+    /** The folder the map was read from (~/save_map writes back there); undefined for a map begun live. */
+    readonly folder?: string,
   ) {
     this.loadedFrames = map.size;
     this.sessionStart = map.size;

@@ -21,8 +21,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     port.logger.info(`${signal}: shutting down`);
-    port
-      .transition('shutdown')
+    // After `ros2 lifecycle set <node> shutdown` the node is finalized and the process lives on (as
+    // rclcpp's do): there is nothing left to shut down but ROS.
+    const finalized = port.lifecycleState === 'finalized';
+    (finalized ? Promise.resolve(true) : port.transition('shutdown'))
       .catch((e: unknown) => port.logger.error(`shutdown failed: ${(e as Error).message}`))
       .finally(() => {
         port.shutdownRos();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   if (!(await node.start())) {
     port.logger.error(
       `autostart failed (see above): the node stays unconfigured; fix the parameters (params file or -p, and restart; ` +
-        `or ros2 param set ${port.nodeName} ..., see the README's limits) and run ros2 lifecycle set ${port.nodeName} configure, then activate`,
+        `or ros2 param set ${port.nodeName} <name> <value>) and run ros2 lifecycle set ${port.nodeName} configure, then activate`,
     );
   }
 }

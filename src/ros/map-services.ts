@@ -9,10 +9,15 @@ import type { NodeParams } from './params.js';
 
 export type ServiceResponse = { success: boolean; message: string };
 
-/** ~/save_map: writes the map to save_map_path (else map_path); failures are answers, not errors. */
-export async function saveMapService(map: PlaceMap | undefined, params: Readonly<NodeParams>): Promise<ServiceResponse> {
-  if (!map) return { success: false, message: 'the node is not configured: configure it first (it has no map)' };
-  const dir = params.save_map_path || params.map_path;
+/**
+ * ~/save_map: writes the map to save_map_path, else back to the folder it was read from, else to
+ * map_path; failures are answers, not errors. After ~/load_map the folder is the loaded one: saving
+ * to map_path then wrote the loaded map over the first one (seen on Jazzy).
+ */
+export async function saveMapService(session: LiveSession | undefined, params: Readonly<NodeParams>): Promise<ServiceResponse> {
+  if (!session) return { success: false, message: 'the node is not configured: configure it first (it has no map)' };
+  const { map } = session;
+  const dir = params.save_map_path || session.folder || params.map_path;
   if (!dir) return { success: false, message: 'set save_map_path (or map_path) to the folder the map should be written to' };
   try {
     const manifest = await saveMap(map, dir);
@@ -48,7 +53,7 @@ export async function loadMapSession(
   let session: LiveSession;
   try {
     const map = await readMap(dir, current.frontend, warn);
-    session = new LiveSession(params.mode, current.frontend, map, dir, exclusion, warn);
+    session = new LiveSession(params.mode, current.frontend, map, dir, exclusion, warn, dir);
   } catch (e) {
     return { response: { success: false, message: `kept the previous map: ${(e as Error).message}` } };
   }

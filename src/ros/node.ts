@@ -31,7 +31,7 @@ import { PARAMETER_NAMES, applyParameterChanges, declareNodeParams, isNodeParame
 import { type LifecycleState, type ParameterChange, type RosPort, type SetParametersResult, type Timer } from './port.js';
 import { processLiveFrame } from './process-frame.js';
 import { ThrottledLog } from './throttled-log.js';
-import { LOAD_MAP_TYPE, SERVICES, TOPICS, TRIGGER_TYPE } from './topics.js';
+import { LOAD_MAP_TYPE, SERVICES, TRIGGER_TYPE } from './topics.js';
 
 // Callers that drive the node (launch files' tests, the live test) name its topics from here.
 export { TOPICS } from './topics.js';
@@ -77,7 +77,7 @@ export class SeqvprNode {
       onShutdown: (from) => this.exclusive(() => this.shutdown(from)),
     });
     // Services live as long as the node and answer "not configured" until it is.
-    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => saveMapService(this.configured?.session.map, this.params)));
+    port.createService(TRIGGER_TYPE, SERVICES.saveMap, () => this.exclusive(() => saveMapService(this.configured?.session, this.params)));
     port.createService(LOAD_MAP_TYPE, SERVICES.loadMap, (request) => this.exclusive(() => this.loadMapService(request)));
   }
 
@@ -135,7 +135,6 @@ export class SeqvprNode {
 
   private async activate(): Promise<void> {
     if (!this.configured) throw new SeqvprError('activate needs a configured node');
-    const p = this.params;
     const source = new RosFrameSource({ port: this.port, params: () => this.params, stats: this.stats, badInput: (r, m) => this.badInput(r, m) });
     // The same live operator as paced replays: newest frame kept, drops counted in the stats.
     const processing = recognizeLive(source.frames$, { process: (frame: LiveFrame) => this.processFrame(source, frame) }, this.stats.drops)
@@ -144,7 +143,7 @@ export class SeqvprNode {
     this.resetWindow();
     this.stats.report(this.port.now(), this.diagnosticContext(source.imageTopic)); // starts a fresh period
     this.active = { source, processing, diagnosticsTimer: this.startDiagnostics() };
-    this.port.logger.info(`active: listening on ${source.imageTopic} (${source.imageType})${p.use_odometry ? ` and ${TOPICS.odometry}` : ''}`);
+    this.port.logger.info(`active: listening on ${source.imageTopic} (${source.imageType})${source.odometryTopic ? ` and ${source.odometryTopic}` : ''}`);
   }
 
   private async deactivate(): Promise<void> {

@@ -48,6 +48,8 @@ export interface Logger {
 }
 
 export interface Subscription {
+  /** The topic's name on the graph: expanded in the node's namespace and remapped (what to report). */
+  readonly topic: string;
   destroy(): void;
 }
 

@@ -8,6 +8,7 @@
 import type * as Rcl from 'rclnodejs';
 import { SeqvprError } from '../core/errors.js';
 import { ManagedLifecycle, type HookOutcome } from './lifecycle.js';
+import { parameterRefusal, type RosParameterTypeName } from './parameter-check.js';
 import { overrideValue, parameterOverridesFromArgs, type ParameterOverride } from './ros-arguments.js';
 import { exactByteArrays } from './wire.js';
 import {
@@ -39,6 +40,10 @@ const PARAMETER_TYPE: Record<ParameterType, Rcl.ParameterType> = {
   string: 4 as Rcl.ParameterType,
   string_array: 9 as Rcl.ParameterType,
 };
+const PARAMETER_EVENT_TYPE = 'rcl_interfaces/msg/ParameterEvent';
+const PARAMETER_EVENTS_TOPIC = '/parameter_events';
+/** rcl_interfaces/ParameterType numbers -> names, for the refusals (parameter-check.ts). */
+const TYPE_NAMES: RosParameterTypeName[] = ['not set', 'bool', 'integer', 'double', 'string', 'byte_array', 'bool_array', 'integer_array', 'double_array', 'string_array'];
 const CALLBACK_RETURN: Record<HookOutcome, Rcl.lifecycle.CallbackReturnCode> = {
   success: 97 as Rcl.lifecycle.CallbackReturnCode,
   failure: 98 as Rcl.lifecycle.CallbackReturnCode,
@@ -109,6 +114,8 @@ export class RclnodejsPort implements RosPort {
   private outcome: HookOutcome = 'success';
   /** Start-up values for this node, resolved from the command line as rcl + rclcpp do. */
   private readonly overrides: Map<string, ParameterOverride>;
+  /** What seqvpr declared, to word rclnodejs's refusals. */
+  private readonly descriptors = new Map<string, ParameterDescriptor>();
 
   private constructor(
     private readonly rcl: Rclnodejs,
@@ -121,6 +128,8 @@ export class RclnodejsPort implements RosPort {
     // _getNativeParameterOverrides): what `ros2 launch` writes under /seqvpr_node would be lost.
     this.overrides = parameterOverridesFromArgs(argv, node.getFullyQualifiedName());
     this.syncSimTime();
+    this.wordRefusals();
+    this.moveParameterEvents();
     this.lifecycle = new ManagedLifecycle({
       logger: this.logger,
       state: () => stateOf(stateLabel(this.node.currentState)),
@@ -161,6 +170,50 @@ export class RclnodejsPort implements RosPort {
     }
   }
 
+  /**
+   * rclnodejs 2.2.0 checks a set_parameters request against the descriptors before any callback, and
+   * answers a type mismatch, a value out of range and an unknown name alike with "Parameter <name>
+   * does not  readonly" (lib/node.js _validateParameters; hasParameterDescriptor is true for any
+   * name). Seen on Jazzy with `ros2 param set`: its refusals are re-worded from seqvpr's descriptors.
+   */
+  private wordRefusals(): void {
+    type Validate = (parameters: Rcl.Parameter[], declareParameterMode?: boolean) => { successful: boolean; reason: string | null };
+    const node = this.node as unknown as { _validateParameters?: Validate };
+    const validate = node._validateParameters?.bind(this.node);
+    if (!validate) return;
+    node._validateParameters = (parameters, declareParameterMode) => {
+      const result = validate(parameters, declareParameterMode);
+      // Only that one garbled answer is re-worded; a read-only refusal already says so.
+      if (result.successful || !/does not +readonly$/.test(result.reason ?? '')) return result;
+      for (const p of parameters) {
+        const reason = parameterRefusal(p.name, this.descriptorOf(p.name), TYPE_NAMES[p.type as number] ?? 'not set', fromRosValue(p.value));
+        if (reason) return { successful: false, reason };
+      }
+      return result;
+    };
+  }
+
+  /**
+   * rclnodejs 2.2.0 publishes parameter events on the relative name `parameter_events` (lib/node.js
+   * PARAMETER_EVENT_TOPIC), so in a namespace they went to /robot1/parameter_events (seen on Jazzy),
+   * where no listener looks: rclcpp and every parameter-event client use /parameter_events.
+   */
+  private moveParameterEvents(): void {
+    type Publisher = Parameters<LifecycleNode['destroyPublisher']>[0];
+    const node = this.node as unknown as { _parameterEventPublisher?: Publisher };
+    if (!node._parameterEventPublisher) return;
+    this.node.destroyPublisher(node._parameterEventPublisher);
+    node._parameterEventPublisher = this.node.createPublisher(typeDescriptor(PARAMETER_EVENT_TYPE), PARAMETER_EVENTS_TOPIC);
+  }
+
+  /** seqvpr's descriptor, or the type of one rclnodejs declared itself (use_sim_time). */
+  private descriptorOf(name: string): ParameterDescriptor | undefined {
+    const ours = this.descriptors.get(name);
+    if (ours || !this.node.hasParameter(name)) return ours;
+    const type = TYPE_NAMES[this.node.getParameterDescriptor(name).type as number] as ParameterType;
+    return { name, type, description: '', readOnly: false };
+  }
+
   get nodeName(): string {
     return this.node.getFullyQualifiedName();
   }
@@ -171,6 +224,7 @@ export class RclnodejsPort implements RosPort {
 
   declareParameter(d: ParameterDescriptor, defaultValue: ParameterValue): ParameterValue {
     const type = PARAMETER_TYPE[d.type];
+    this.descriptors.set(d.name, d);
     const range = this.range(d);
     const descriptor = new this.rcl.ParameterDescriptor(d.name, type, d.description, d.readOnly, range);
     if (d.additionalConstraints) descriptor.additionalConstraints = d.additionalConstraints;
@@ -218,7 +272,7 @@ export class RclnodejsPort implements RosPort {
 
   createSubscription(type: string, topic: string, qos: QosProfile, callback: (message: unknown) => void): Subscription {
     const subscription = this.node.createSubscription(typeDescriptor(type), topic, { qos: this.qos(qos) }, (message: unknown) => callback(message));
-    return { destroy: () => this.node.destroySubscription(subscription) };
+    return { topic: this.node.resolveTopicName(topic), destroy: () => this.node.destroySubscription(subscription) };
   }
 
   createPublisher<T extends object>(type: string, topic: string, qos: QosProfile): Publisher<T> {

@@ -64,6 +64,7 @@ declare module 'rclnodejs' {
 
   class ParameterDescriptor {
     constructor(name: string, type: ParameterType, description?: string, readOnly?: boolean, range?: Range);
+    readonly type: ParameterType;
     additionalConstraints: string;
   }
 
@@ -99,6 +100,9 @@ declare module 'rclnodejs' {
     destroy(): void;
     declareParameter(parameter: Parameter, descriptor?: ParameterDescriptor, ignoreOveride?: boolean): Parameter;
     getParameter(name: string): Parameter;
+    hasParameter(name: string): boolean;
+    getParameterDescriptor(name: string): ParameterDescriptor;
+    resolveTopicName(topicName: string, onlyExpand?: boolean): string;
     setParameter(parameter: Parameter): { successful: boolean; reason: string };
     addOnSetParametersCallback(callback: (parameters: Parameter[]) => { successful: boolean; reason: string }): void;
     createSubscription(typeClass: TypeDescriptor, topic: string, options: Options, callback: (message: object) => void): Subscription;

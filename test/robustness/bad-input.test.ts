@@ -502,7 +502,7 @@ describe('bad input catalogue (command line and live node)', function () {
     port.advance(1000);
     const diagnostics = port.messages('/diagnostics') as Msg[];
     assert.equal(diagnostics.at(-1)!.status[0].level, 1, 'WARN');
-    assert.match(diagnostics.at(-1)!.status[0].message, /no images on image/);
+    assert.match(diagnostics.at(-1)!.status[0].message, /no images on \/image$/, 'the topic as named on the graph');
     assert.equal(diagnosticValue(diagnostics, 'frames received'), '0');
     assert.equal(port.lifecycleState, 'active');
   });

@@ -29,9 +29,9 @@ describe('RosFrameSource', () => {
     assert.deepEqual(
       frames.map((f) => [f.stamp, f.source]),
       [
-        [stampOf(0), `${TOPICS.image}#0`],
-        [stampOf(2), `${TOPICS.image}#1`],
-        [stampOf(3), `${TOPICS.image}#3`],
+        [stampOf(0), `/${TOPICS.image}#0`],
+        [stampOf(2), `/${TOPICS.image}#1`],
+        [stampOf(3), `/${TOPICS.image}#3`],
       ],
     );
     assert.deepEqual(bad, ['out_of_order_stamp']);

@@ -149,12 +149,13 @@ export interface NodeUnderTest {
 
 /**
  * A node on the fake transport started as `ros2 run seqvpr seqvpr_node --ros-args --params-file
- * config/seqvpr.params.yaml` would start it (the file parsed and typed as rcl does), plus `overrides`.
+ * config/seqvpr.params.yaml` would start it (the file parsed and typed as rcl does), plus `overrides`
+ * and `rosArgs` (more --ros-args, e.g. remappings).
  */
-export async function nodeUnderTest(overrides: Record<string, ParameterValue>): Promise<NodeUnderTest> {
+export async function nodeUnderTest(overrides: Record<string, ParameterValue>, rosArgs: string[] = []): Promise<NodeUnderTest> {
   const serializationFailures: string[] = [];
   const port = new FakeTransport({
-    argv: ['--ros-args', '--params-file', SHIPPED_PARAMS_FILE],
+    argv: ['--ros-args', '--params-file', SHIPPED_PARAMS_FILE, ...rosArgs],
     parameterOverrides: overrides,
     startTimeNs: T0,
     checkMessage: (type, message) => {

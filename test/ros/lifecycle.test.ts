@@ -31,8 +31,8 @@ describe('seqvpr_node lifecycle services (fake transport, real node)', () => {
     assert.equal(await port.changeState('configure'), false, 'the hook failed: the caller is told');
     assert.equal(port.lifecycleState, 'unconfigured');
     assert.match(port.logsMatching(/configure failed/)[0].message, /needs map_path/);
-    const [failed] = port.messages('~/transition_event') as Msg[];
-    assert.deepEqual([failed.start_state.label, failed.goal_state.label, failed.transition.label], ['unconfigured', 'unconfigured', 'transition_failure']);
+    const failed = (port.messages('~/transition_event') as Msg[]).map((e) => `${e.start_state.label}->${e.goal_state.label}`);
+    assert.deepEqual(failed, ['unconfigured->configuring', 'configuring->unconfigured'], 'through the transition state and back');
 
     assert.deepEqual(port.setParameterFromCli('map_path', fx.mapDir), { successful: true });
     const configuring = port.changeState('configure');
@@ -60,7 +60,10 @@ describe('seqvpr_node lifecycle services (fake transport, real node)', () => {
     assert.equal(await port.changeState('shutdown'), true);
     assert.equal(port.lifecycleState, 'finalized');
     const events = (port.messages('~/transition_event') as Msg[]).map((e) => `${e.start_state.label}->${e.goal_state.label}`);
-    assert.deepEqual(events, ['unconfigured->inactive', 'inactive->active', 'active->finalized']);
+    assert.deepEqual(events, [
+      'unconfigured->configuring', 'configuring->inactive', 'inactive->activating', 'activating->active', 'active->shuttingdown', 'shuttingdown->finalized',
+    ]);
+    assert.ok((port.messages('~/transition_event') as Msg[]).every((e) => e.transition.id === 0 && e.transition.label === '' && e.timestamp === 0n), 'as rcl_lifecycle fills them');
     const states = ((await port.callService('~/get_available_states', {})).available_states as Msg[]).map((s) => s.label);
     assert.ok(states.includes('errorprocessing') && states.includes('finalized'));
   });

@@ -18,7 +18,7 @@ import { stampToNs } from '../../src/bag/stamp.js';
 import { McapBagWriter } from '../../src/bag/writer.js';
 import { PLACE_MATCH_TYPE } from '../../src/ros/message-types.js';
 import { NODE_NAME, SeqvprNode, TOPICS } from '../../src/ros/node.js';
-import { RESULTS_QOS, SENSOR_DATA_QOS } from '../../src/ros/port.js';
+import { DIAGNOSTICS_QOS, RESULTS_QOS, SENSOR_DATA_QOS } from '../../src/ros/port.js';
 import { RclnodejsPort, typeDescriptor } from '../../src/ros/rclnodejs-adapter.js';
 import { buildSavedMap, compressedMsg, queryImages, stampOf, writePipelineConfig } from './helpers.js';
 
@@ -72,6 +72,8 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
       driver = await RclnodejsPort.create({ nodeName: 'seqvpr_live_test_driver', init: false });
       const matches: Record<string, any>[] = [];
       driver.createSubscription(PLACE_MATCH_TYPE, `/${name}/place_match`, RESULTS_QOS, (m) => matches.push(m as Record<string, any>));
+      const diagnostics: Record<string, any>[] = [];
+      driver.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', DIAGNOSTICS_QOS, (m) => diagnostics.push(m as Record<string, any>));
       const camera = driver.createPublisher(COMPRESSED_IMAGE_TYPE, IMAGE_TOPIC, SENSOR_DATA_QOS);
       node.spin();
       driver.spin();
@@ -99,6 +101,9 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
         if (i >= 4 && Math.abs(m.map_index - i) <= 1) correct++;
       }
       assert.ok(correct >= matches.length - 8, `matches land on the right places (${correct} of ${matches.length})`);
+      // /diagnostics names the topic as remapped on the graph (it said image/compressed before).
+      const status = diagnostics.flatMap((d) => d.status as Record<string, any>[]).find((st) => st.hardware_id === `/${name}`);
+      assert.equal(status?.values.find((v: Record<string, string>) => v.key === 'image topic')?.value, IMAGE_TOPIC);
 
       // The lifecycle services as `ros2 lifecycle` calls them: answered after the transition, with its outcome.
       type Client = { waitForService(ms: number): Promise<boolean>; sendRequestAsync(r: object): Promise<Record<string, any>> };
@@ -112,6 +117,13 @@ describe('seqvpr_node live on ROS 2 (rclnodejs)', () => {
       assert.equal((await changeState.sendRequestAsync({ transition: { id: 0, label: 'configure' } })).success, false, 'not a transition of active');
       assert.equal((await changeState.sendRequestAsync({ transition: { id: 4, label: '' } })).success, true, 'deactivate by id');
       assert.equal((await getState.sendRequestAsync({})).current_state.label, 'inactive');
+      // `ros2 param set` refusals say why (rclnodejs alone answers "does not  readonly").
+      const setParameters = client('rcl_interfaces/srv/SetParameters', 'set_parameters');
+      assert.equal(await setParameters.waitForService(5000), true, 'set_parameters is offered');
+      const set = async (name: string, value: object) => (await setParameters.sendRequestAsync({ parameters: [{ name, value }] })).results[0];
+      assert.deepEqual({ ...(await set('min_confidence', { type: 3, double_value: 0.3 })) }, { successful: true, reason: '' });
+      assert.equal((await set('min_confidence', { type: 3, double_value: 1.5 })).reason, 'parameter min_confidence must lie in [0, 1], got 1.5');
+      assert.equal((await set('min_confidence', { type: 2, integer_value: 1n })).reason, 'parameter min_confidence is a double, got the integer 1 (write 1.0)');
       assert.equal(await node.transition('shutdown'), true);
     } finally {
       driver?.shutdownRos(false);

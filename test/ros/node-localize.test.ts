@@ -2,7 +2,8 @@
 // compressed images in, place matches and poses out (every message serialised as its ROS type),
 // diagnostics, overload, bad input, services and run-time parameters.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { stampToNs } from '../../src/bag/stamp.js';
 import { loadMap } from '../../src/map/load-map.js';
@@ -49,8 +50,8 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     t = undefined;
   });
 
-  const start = async (overrides: Record<string, any> = {}) => {
-    t = await nodeUnderTest({ map_path: mapDir, config_file: configFile, ...overrides });
+  const start = async (overrides: Record<string, any> = {}, rosArgs: string[] = []) => {
+    t = await nodeUnderTest({ map_path: mapDir, config_file: configFile, ...overrides }, rosArgs);
     return t;
   };
 
@@ -240,7 +241,18 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     port.advance(1000);
     const next = (port.messages('/diagnostics') as Msg[])[1].status[0];
     assert.equal(next.level, 1);
-    assert.match(next.message, /no images on image/);
+    assert.match(next.message, /no images on \/image$/, 'the name on the graph');
+  });
+
+  it('names its topics as remapped on the graph in the log and /diagnostics (seen on Jazzy: "no images on image/compressed" under a remap)', async () => {
+    const remaps = ['-r', 'image/compressed:=/camera/image_raw/compressed', '-r', 'odom:=/robot/odom', '-r', 'other_node:image:=/wrong'];
+    const { port, node } = await start({ image_transport: 'compressed', use_odometry: true }, remaps);
+    await node.start();
+    assert.equal(port.logsMatching(/^active: listening on/)[0]?.message, 'active: listening on /camera/image_raw/compressed (sensor_msgs/msg/CompressedImage) and /robot/odom');
+    port.advance(1000);
+    const status = (port.messages('/diagnostics') as Msg[])[0].status[0];
+    assert.equal(status.values.find((v: Msg) => v.key === 'image topic')?.value, '/camera/image_raw/compressed');
+    assert.equal(status.message, 'no images on /camera/image_raw/compressed');
   });
 
   it('counts every kind of bad input, logs each kind once per log_throttle_s, and keeps working', async () => {
@@ -327,6 +339,20 @@ describe('seqvpr_node, localize mode (fake transport, real pipeline)', () => {
     const last = (port.messages('~/place_match') as Msg[]).at(-1)!;
     assert.equal(last.map_id, path.join(dir, 'saved-copy'));
     assert.equal(last.correspondences.length, 1, 'the query window restarted with the new map');
+  });
+
+  it('save_map after load_map writes to the loaded map’s folder, not over map_path (seen on Jazzy: map A overwritten by B)', async () => {
+    const [a, b] = [path.join(dir, 'map-a'), path.join(dir, 'map-b')];
+    await cp(mapDir, a, { recursive: true });
+    await cp(mapDir, b, { recursive: true });
+    const { port, node } = await start({ map_path: a, save_map_path: '' });
+    await node.start();
+    const inode = (folder: string) => statSync(path.join(folder, 'manifest.json')).ino;
+    const [aBefore, bBefore] = [inode(a), inode(b)];
+    assert.equal((await port.callService('~/load_map', { map_path: b })).success, true);
+    assert.deepEqual(await port.callService('~/save_map', {}), { success: true, message: `saved ${PLACES} frames to ${b}` });
+    assert.equal(inode(a), aBefore, 'map_path left alone');
+    assert.notEqual(inode(b), bBefore, 'the loaded map written back (atomically: a new file)');
   });
 
   it('accepts live parameter changes, refuses invalid ones and configure-time ones while configured', async () => {

@@ -109,7 +109,7 @@ describe('ROS 2 packaging', () => {
     assert.ok(existsSync(join(root, 'src/ros/main.ts')), 'the wrapper runs the compiled src/ros/main.ts');
   });
 
-  it('links node_modules into the install space by default and copies it with SEQVPR_COPY_NODE_MODULES=ON (cmake)', async function () {
+  it('links node_modules into the install space by default, copies it with SEQVPR_COPY_NODE_MODULES=ON, and stops without rclnodejs (cmake)', async function () {
     if (spawnSync('cmake', ['--version']).status !== 0) {
       this.test!.title += ' (skipped: cmake is not installed)';
       this.skip();
@@ -132,6 +132,13 @@ describe('ROS 2 packaging', () => {
         }
         return join(dir, `${build}-install/share/t/node_modules`);
       };
+      // npm ci leaves the optional rclnodejs out when its native build fails (seen with rcl 9.2.0):
+      // the build stops and says so rather than installing a node that cannot start.
+      const missing = spawnSync('cmake', ['-S', join(dir, 'src'), '-B', join(dir, 'missing')], { encoding: 'utf8' });
+      assert.notEqual(missing.status, 0);
+      assert.match(missing.stderr.replace(/\s+/g, ' '), /rclnodejs is missing: npm ci leaves the optional rclnodejs out when its native build fails/);
+      await mkdir(join(dir, 'src/node_modules/rclnodejs'), { recursive: true });
+      await writeFile(join(dir, 'src/node_modules/rclnodejs/package.json'), '{}\n');
       const linked = install('linked');
       assert.ok(lstatSync(linked).isSymbolicLink(), 'a link, not a copy');
       assert.equal(readlinkSync(linked), join(dir, 'src/node_modules'));

@@ -84,6 +84,12 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     get range() {
       return this._range;
     }
+    /** lib/parameter.js validateParameter: the type, then the range. */
+    validateParameter(p: Parameter) {
+      if (p.type !== this.type) throw new Error('ParameterTypeError');
+      const r = this._range;
+      if (r && !((p.value as number) >= (r.fromValue as number) && (p.value as number) <= (r.toValue as number))) throw new Error('RangeError');
+    }
     /** lib/parameter.js toMessage, then the generated message's copy of the range (copyMsgObject). */
     toMessage(): Record<string, unknown> {
       const msg: Record<string, unknown> = { name: this.name, floating_point_range: [], integer_range: [] };
@@ -108,6 +114,8 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     subscriptions: { typeClass: unknown; topic: string; options: { qos: QoS }; callback: (m: unknown) => void }[] = [];
     services = new Map<string, { type: unknown; callback: (req: object, res: { send(r: object): void }) => unknown }>();
     readonly comInterface: boolean;
+    publishers: { topic: string; live: boolean }[] = [];
+    _parameterEventPublisher: { topic: string; live: boolean };
     /** lib/node.js _getNativeParameterOverrides: `/**` first, then the bare node name; nothing else. */
     private readonly overrides: Map<string, unknown>;
     constructor(
@@ -118,6 +126,8 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
       enableCommunicationInterface = true,
     ) {
       this.comInterface = enableCommunicationInterface;
+      // lib/node.js constructor: parameter events on the relative name (so under the namespace).
+      this._parameterEventPublisher = this.createPublisher('rcl_interfaces/msg/ParameterEvent', 'parameter_events');
       this.overrides = new Map(
         ['/**', name].flatMap((key) => Object.entries(cliOverrides.find((o) => o.name === key)?.parameters ?? {})),
       );
@@ -144,8 +154,44 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
       this.parameters.set(p.name, p);
       return { successful: true, reason: '' };
     }
+    hasParameter(name: string) {
+      return this.parameters.has(name);
+    }
+    /** lib/node.js: an undeclared name gets a PARAMETER_NOT_SET descriptor (so hasParameterDescriptor is always true). */
+    getParameterDescriptor(name: string) {
+      if (name === 'use_sim_time') return new ParameterDescriptor(name, 1);
+      return this.declared.find((d) => d.parameter.name === name)?.descriptor ?? new ParameterDescriptor(name, 0);
+    }
+    /** lib/node.js _validateParameters: every descriptor refusal reads "does not  readonly" (seen on Jazzy). */
+    _validateParameters(parameters: Parameter[]) {
+      for (const p of parameters) {
+        const d = this.getParameterDescriptor(p.name);
+        if (d.readOnly) return { successful: false, reason: `Parameter ${p.name} is readonly` };
+        try {
+          d.validateParameter(p);
+        } catch {
+          return { successful: false, reason: `Parameter ${p.name} does not  readonly` };
+        }
+      }
+      return { successful: true, reason: null };
+    }
+    /** lib/node.js _setParametersAtomically, as the set_parameters service runs it: validation, then the callbacks. */
+    setParametersFromService(parameters: Parameter[]) {
+      const checked = this._validateParameters(parameters);
+      if (!checked.successful) return checked;
+      for (const cb of this.setCallbacks) {
+        const r = cb(parameters);
+        if (!r.successful) return r;
+      }
+      for (const p of parameters) this.parameters.set(p.name, p);
+      return { successful: true, reason: '' };
+    }
     addOnSetParametersCallback(cb: (p: Parameter[]) => { successful: boolean; reason: string }) {
       this.setCallbacks.push(cb);
+    }
+    /** lib/node.js resolveTopicName: rcl expands and remaps the name (here: a fixed remap of `image`). */
+    resolveTopicName(topic: string) {
+      return topic === 'image' ? '/camera/image_raw' : `/${topic}`;
     }
     createSubscription(typeClass: unknown, topic: string, options: { qos: QoS }, callback: (m: unknown) => void) {
       const s = { typeClass, topic, options, callback };
@@ -155,9 +201,14 @@ function fakeRclnodejs(cliOverrides: { name: string; parameters: Record<string, 
     destroySubscription(s: unknown) {
       this.subscriptions = this.subscriptions.filter((x) => x !== s);
     }
-    createPublisher(typeClass: { package: string; type: string; name: string }, topic: string) {
-      const type = `${typeClass.package}/${typeClass.type}/${typeClass.name}`;
-      return { publish: (m: Record<string, unknown>) => (wire[topic] ??= []).push(serializeMessage(type, asRclnodejsSendsIt(m))) };
+    createPublisher(typeClass: string | { package: string; type: string; name: string }, topic: string) {
+      const type = typeof typeClass === 'string' ? typeClass : `${typeClass.package}/${typeClass.type}/${typeClass.name}`;
+      const publisher = { topic, live: true, publish: (m: Record<string, unknown>) => (wire[topic] ??= []).push(serializeMessage(type, asRclnodejsSendsIt(m))) };
+      this.publishers.push(publisher);
+      return publisher;
+    }
+    destroyPublisher(p: { live: boolean }) {
+      p.live = false;
     }
     createService(type: unknown, name: string, callback: (req: object, res: { send(r: object): void }) => unknown) {
       if (this.services.has(name)) throw new Error(`service ${name} exists`);
@@ -291,11 +342,37 @@ describe('RclnodejsPort (on a stand-in that behaves like rclnodejs 2.2.0)', () =
     }
   });
 
-  it('R4: subscribes with the type descriptor and the QoS asked for', async () => {
+  it('R7: `ros2 param set` refusals say why (rclnodejs 2.2.0 words them all "does not  readonly")', async () => {
+    const { port, node, rcl } = await adapter();
+    port.declareParameter({ name: 'min_confidence', type: 'double', description: 'c', readOnly: false, range: { from: 0, to: 1 } }, 0.15);
+    port.declareParameter({ name: 'qos_depth', type: 'integer', description: 'd', readOnly: false, range: { from: 1, to: 1000 } }, 5);
+    port.declareParameter({ name: 'autostart', type: 'bool', description: 'a', readOnly: true }, true);
+    port.onSetParameters(() => ({ successful: true }));
+    const set = (name: string, type: number, value: unknown) => node.setParametersFromService([new rcl.Parameter(name, type, value)]);
+    assert.deepEqual(set('min_confidence', 3, 0.3), { successful: true, reason: '' });
+    assert.deepEqual(set('min_confidence', 2, 1n), { successful: false, reason: 'parameter min_confidence is a double, got the integer 1 (write 1.0)' });
+    assert.deepEqual(set('min_confidence', 3, 1.5), { successful: false, reason: 'parameter min_confidence must lie in [0, 1], got 1.5' });
+    assert.deepEqual(set('qos_depth', 2, 0n), { successful: false, reason: 'parameter qos_depth must lie in [1, 1000], got 0' });
+    assert.match(set('min_confidense', 3, 0.2).reason!, /^parameter min_confidense is not declared/);
+    assert.deepEqual(set('use_sim_time', 4, 'yes'), { successful: false, reason: 'parameter use_sim_time is a bool, got the string "yes"' }, 'declared by rclnodejs');
+    assert.deepEqual(set('autostart', 1, false), { successful: false, reason: 'Parameter autostart is readonly' }, 'rclnodejs says this one well');
+  });
+
+  it('R8: parameter events go to /parameter_events, not under the namespace (rclnodejs 2.2.0: /robot1/parameter_events, seen on Jazzy)', async () => {
+    const { rcl } = fakeRclnodejs();
+    const port = await RclnodejsPort.create({ nodeName: 'seqvpr_node', namespace: '/robot1', argv: ['node', 'x', '--ros-args'], rclnodejs: rcl as unknown as Rclnodejs });
+    const node = port.node as unknown as { publishers: { topic: string; live: boolean }[]; _parameterEventPublisher: { topic: string } };
+    assert.deepEqual(node.publishers.map((p) => [p.topic, p.live]), [['parameter_events', false], ['/parameter_events', true]]);
+    assert.equal(node._parameterEventPublisher.topic, '/parameter_events', 'the one rclnodejs publishes parameter changes with');
+  });
+
+  it('R4: subscribes with the type descriptor and the QoS asked for, and reports the topic as rcl resolves it', async () => {
     const { port, node } = await adapter();
     const got: unknown[] = [];
     const sub = port.createSubscription('sensor_msgs/msg/Image', 'image', SENSOR_DATA_QOS, (m) => got.push(m));
     const s = node.subscriptions[0];
+    assert.equal(s.topic, 'image', 'subscribed by the node-relative name, remapped by rcl');
+    assert.equal(sub.topic, '/camera/image_raw', 'reported as rcl resolves it');
     assert.deepEqual(s.typeClass, { package: 'sensor_msgs', type: 'msg', name: 'Image' });
     assert.deepEqual(s.options.qos.args, [1, 5, 2, 2], 'keep last 5, best effort, volatile');
     s.callback({ a: 1 });

@@ -117,14 +117,18 @@ describe('ROS 2 parameter overrides (rcl arguments, rcl_yaml_param_parser, rclcp
     assert.throws(() => new SeqvprNode(bad), /loop_exclude_s is a double, but -p loop_exclude_s:=soon gives the string soon/);
   });
 
-  it('P9: `ros2 param set` types its text; rclnodejs refuses a type mismatch before the node sees it', async () => {
+  it('P9: `ros2 param set` types its text; a type mismatch, a value out of range or an unknown name is refused, saying why, before the node sees it', async () => {
     const port = new FakeTransport({ argv: ['--ros-args', '--params-file', SHIPPED_PARAMS_FILE] });
     const node = new SeqvprNode(port);
     assert.deepEqual(port.setParameterFromCli('min_confidence', '0.3'), { successful: true });
     assert.equal(node.parameters.min_confidence, 0.3);
     const refused = port.setParameterFromCli('min_confidence', '1');
     assert.equal(refused.successful, false);
-    assert.match((refused as { reason: string }).reason, /Type mismatch for parameter 'min_confidence': expected double, got integer/);
+    assert.equal((refused as { reason: string }).reason, 'parameter min_confidence is a double, got the integer 1 (write 1.0)');
+    const outOfRange = port.setParameterFromCli('min_confidence', '1.5') as { reason: string };
+    assert.equal(outOfRange.reason, 'parameter min_confidence must lie in [0, 1], got 1.5');
+    const unknown = port.setParameterFromCli('min_confidense', '0.2') as { reason: string };
+    assert.match(unknown.reason, /^parameter min_confidense is not declared/);
     assert.equal(node.parameters.min_confidence, 0.3, 'unchanged');
     await port.transition('shutdown');
   });
