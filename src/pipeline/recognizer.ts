@@ -101,7 +101,7 @@ export class PlaceRecognizer {
   private readonly keep: number;
   /** The last admitted frame's answer, repeated for frames the motion gate holds back. */
   private lastAnswer: { match: PlaceMatch; sequenceDescriptor?: Float32Array } | undefined;
-  private samePlace: SamePlace | undefined;
+  private readonly samePlace: SamePlace | undefined;
 
   constructor(private readonly options: RecognizerOptions) {
     const seqLen = options.sequenceEncoder?.length ?? 1;
@@ -117,16 +117,12 @@ export class PlaceRecognizer {
   }
 
   /**
-   * Forgets the query window (use after a map switch, a clock jump backwards or a long gap). The
-   * running appearance mean is kept: it describes the current conditions, not the places just seen.
-   * The motion gate starts over but keeps its spacing source (the map given to createRecognizer,
-   * followed while it grows): for a map of another spacing, create a new recogniser.
+   * Forgets the query window (use after a clock jump backwards or a long gap). The running
+   * appearance mean is kept: it describes the current conditions, not the places just seen. The
+   * motion gate starts over with its spacing source (the map given to createRecognizer, followed
+   * while it grows). For another map, create a new recogniser.
    */
-  reset(map?: MapView): void {
-    if (map) {
-      this.options.map = map;
-      this.samePlace = placesOf(this.options);
-    }
+  reset(): void {
     this.recent = [];
     this.recentFrames = [];
     this.recentPatches = [];
