@@ -4,6 +4,7 @@ import {
   addLegend,
   addMarker,
   addPolyline,
+  addVerticalLine,
   createPlot,
   escapeXml,
   formatTick,
@@ -56,5 +57,20 @@ describe('eval/svg-plot', () => {
     assert.ok(svg.includes('R&lt;P&gt;'));
     assert.ok(svg.includes('>recall</text>'));
     assert.ok(svg.endsWith('</svg>'));
+  });
+
+  it('writes every attribute once per element (a standalone .svg with a repeated one is not XML: browsers show an error instead)', () => {
+    const plot = createPlot({ width: 200, height: 100, x: { domain: [0, 1], label: 'epoch' }, y: { domain: [0, 1], label: 'recall' }, title: 't' });
+    addMarker(plot, [0.5, 1], 'best', '#2ca02c');
+    addVerticalLine(plot, 0.5, 'p95', '#888');
+    addLegend(plot, [{ label: 'a', colour: '#000' }]);
+    const svg = renderPlot(plot, 'test');
+    const tags = svg.match(/<[a-z]+\s[^>]*>/g) ?? [];
+    assert.ok(tags.length > 10);
+    for (const tag of tags) {
+      const names = [...tag.matchAll(/\s([a-z-]+)="/g)].map((m) => m[1]);
+      assert.equal(new Set(names).size, names.length, `repeated attribute in ${tag}`);
+    }
+    assert.match(svg, /fill="#2ca02c">best<\/text>/);
   });
 });

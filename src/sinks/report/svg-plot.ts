@@ -67,7 +67,9 @@ export interface Plot {
 
 const AXIS_STYLE = 'stroke="#555" stroke-width="1"';
 const GRID_STYLE = 'stroke="#e3e3e3" stroke-width="1"';
-const TEXT_STYLE = 'font-family="system-ui, sans-serif" font-size="11" fill="#333"';
+/** Text attributes; one fill only (a second would make the SVG invalid XML: browsers refuse standalone .svg files with one). */
+const textStyle = (fill = '#333'): string => `font-family="system-ui, sans-serif" font-size="11" fill="${fill}"`;
+const TEXT_STYLE = textStyle();
 
 /** Creates a plot with grid, axes, ticks and labels drawn. Add series with the helpers below. */
 export function createPlot(opts: PlotOptions): Plot {
@@ -161,7 +163,7 @@ export function addMarker(plot: Plot, at: Point, label: string, colour = '#d6272
   plot.parts.push(`<circle cx="${cx}" cy="${cy}" r="5" fill="${colour}" stroke="#fff" stroke-width="1.5"/>`);
   const leftSide = cx > (plot.area.left + plot.area.right) / 2;
   plot.parts.push(
-    `<text x="${leftSide ? cx - 9 : cx + 9}" y="${cy + 16}" text-anchor="${leftSide ? 'end' : 'start'}" ${TEXT_STYLE} fill="${colour}">${escapeXml(label)}</text>`,
+    `<text x="${leftSide ? cx - 9 : cx + 9}" y="${cy + 16}" text-anchor="${leftSide ? 'end' : 'start'}" ${textStyle(colour)}>${escapeXml(label)}</text>`,
   );
 }
 
@@ -171,7 +173,7 @@ export function addVerticalLine(plot: Plot, xValue: number, label: string, colou
   plot.parts.push(
     `<line x1="${px}" y1="${plot.area.top}" x2="${px}" y2="${plot.area.bottom}" stroke="${colour}" stroke-width="1" stroke-dasharray="4 3"/>`,
   );
-  plot.parts.push(`<text x="${px + 3}" y="${plot.area.top + 10}" ${TEXT_STYLE} fill="${colour}">${escapeXml(label)}</text>`);
+  plot.parts.push(`<text x="${px + 3}" y="${plot.area.top + 10}" ${textStyle(colour)}>${escapeXml(label)}</text>`);
 }
 
 /**

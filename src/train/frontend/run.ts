@@ -235,7 +235,7 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
     pairs,
   };
   await writeFile(path.join(outDir, FRONTEND_FILES.summary), JSON.stringify({ ...summary, db: path.resolve(options.db), query: path.resolve(options.query), gt: options.gt, baseConfig: loaded.file }, finite, 1) + '\n');
-  await writeFile(path.join(outDir, FRONTEND_FILES.plot), trainingPlotSvg(history, result.best.epoch));
+  await writeFile(path.join(outDir, FRONTEND_FILES.plot), trainingPlotSvg(history, result.best.epoch, { selectBy: 'r1', descriptor: 'frame' }));
   return summary;
 }
 

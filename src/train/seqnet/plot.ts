@@ -3,7 +3,15 @@
 import { addLegend, addMarker, addPolyline, createPlot, renderPlot, type Point } from '../../sinks/report/svg-plot.js';
 import type { EpochRecord } from './trainer.js';
 
-export function trainingPlotSvg(history: readonly EpochRecord[], bestEpoch: number): string {
+export interface TrainingPlotOptions {
+  /** The recall the best epoch was chosen by (the trainer's selectBy; default R@5). */
+  selectBy?: 'r1' | 'r5';
+  /** What was validated: a sequence descriptor (SeqNet) or frame descriptors (a trained frontend). */
+  descriptor?: 'sequence' | 'frame';
+}
+
+export function trainingPlotSvg(history: readonly EpochRecord[], bestEpoch: number, options: TrainingPlotOptions = {}): string {
+  const { selectBy = 'r5', descriptor = 'sequence' } = options;
   const epochs = history.map((r) => r.epoch);
   const xDomain: [number, number] = [0, Math.max(1, ...epochs)];
   const trained = history.filter((r) => r.epoch > 0);
@@ -13,11 +21,12 @@ export function trainingPlotSvg(history: readonly EpochRecord[], bestEpoch: numb
 
   const recalls = history.flatMap((r) => [r.val.r1, r.val.r5]);
   const lo = Math.max(0, Math.floor((Math.min(...recalls) - 0.02) * 20) / 20);
-  const rec = createPlot({ x: { domain: xDomain, label: 'epoch' }, y: { domain: [lo, 1], label: 'validation recall' }, title: 'validation recall (sequence descriptor)' });
+  const rec = createPlot({ x: { domain: xDomain, label: 'epoch' }, y: { domain: [lo, 1], label: 'validation recall' }, title: `validation recall (${descriptor} descriptor)` });
   addPolyline(rec, history.map((r): Point => [r.epoch, r.val.r1]), { colour: '#1f77b4' });
   addPolyline(rec, history.map((r): Point => [r.epoch, r.val.r5]), { colour: '#2ca02c' });
   const best = history.find((r) => r.epoch === bestEpoch);
-  if (best) addMarker(rec, [best.epoch, best.val.r5], `best R@5 ${best.val.r5.toFixed(3)} (epoch ${best.epoch})`, '#2ca02c');
+  const [key, label, colour] = selectBy === 'r1' ? (['r1', 'R@1', '#1f77b4'] as const) : (['r5', 'R@5', '#2ca02c'] as const);
+  if (best) addMarker(rec, [best.epoch, best.val[key]], `best ${label} ${best.val[key].toFixed(3)} (epoch ${best.epoch})`, colour);
   addLegend(rec, [
     { label: 'R@1', colour: '#1f77b4' },
     { label: 'R@5', colour: '#2ca02c' },
