@@ -23,12 +23,14 @@ function trajectoryPlot(r: SlamEvalResult): string {
     height: 640,
     x: { domain: [x0 - 0.05 * span, x0 + 1.05 * span], label: 'x (m)' },
     y: { domain: [y0 - 0.05 * span, y0 + 1.05 * span], label: 'y (m)' },
-    title: 'trajectories (odometry frame, first pose shared)',
+    title: 'trajectories (odometry frame, first pose shared); loop closures link odometry poses',
   });
   const line = (poses: readonly Pose2[]) => poses.map((p) => [p.x, p.y] as const);
+  // On the drifting odometry: after optimisation a closure's two poses coincide, so drawn there a
+  // link is a dot; here it spans the drift the closure corrects.
   for (const e of r.edges) {
-    const a = r.optimized[e.from];
-    const b = r.optimized[e.to];
+    const a = r.odometry[e.from];
+    const b = r.odometry[e.to];
     addPolyline(plot, [[a.x, a.y], [b.x, b.y]], { colour: COLOURS.closure, width: 1 });
   }
   addPolyline(plot, line(r.truth), { colour: COLOURS.truth, width: 1.5, dash: '5 3' });
