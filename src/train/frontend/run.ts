@@ -161,9 +161,9 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
   if (candidates.length === 0) throw new ConfigError(`no candidate output dimension fits the ${p}-d PCA space; give --out-dims <= ${p}`);
   const chosen = candidates.reduce((a, b) => (b.val.r1 > a.val.r1 || (b.val.r1 === a.val.r1 && b.val.r5 > a.val.r5) ? b : a));
   const perCell = chosen.kind === 'per-cell';
-  // A per-cell projection is not trained further: untied, its gradient steps overfit the expanded
-  // descriptor x D matrix (README, "Trained frontend measured on nordland64"), and tying them to
-  // one cell head is not implemented. Epoch 0 is its closed form.
+  // A per-cell projection is not trained further: gradient steps on the expanded descriptor x D
+  // matrix overfit, and tied to one cell head they did not help either (README, "Train a
+  // frontend"). Epoch 0 is its closed form.
   const epochs = perCell ? 0 : (options.epochs ?? FRONTEND_DEFAULTS.epochs);
   if (perCell && epochs !== (options.epochs ?? FRONTEND_DEFAULTS.epochs)) log('a per-cell projection ships in closed form (no gradient epochs)');
 
