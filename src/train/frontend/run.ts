@@ -226,8 +226,8 @@ export async function runFrontendTraining(options: FrontendTrainOptions): Promis
     manifestPath: composed.manifestPath,
     modelPath: composed.modelPath,
     baseline,
-    candidates: candidates.map(({ weight: _weight, ...c }) => c),
-    chosen: (({ weight: _weight, ...c }) => c)(chosen),
+    candidates: candidates.map(withoutWeight),
+    chosen: withoutWeight(chosen),
     history,
     bestEpoch: result.best.epoch,
     split,
@@ -253,6 +253,11 @@ function gridLayout(frontendKind: string, gridCells: number | undefined, dim: nu
   if (frontendKind !== 'builtin-cnn') return undefined;
   const { featureChannels: channels, cellsX, cellsY } = MOBILENET_BLOCK10;
   return channels * cellsX * cellsY === dim ? { channels, cells: cellsX * cellsY } : undefined;
+}
+
+/** A candidate as training.json records it (its weights are in the ONNX model). */
+function withoutWeight({ weight: _weight, ...candidate }: CandidateResult & { weight: Float32Array }): CandidateResult {
+  return candidate;
 }
 
 /** JSON cannot hold Infinity (open-ended frame ranges). */
