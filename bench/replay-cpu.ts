@@ -53,7 +53,7 @@ try {
       const to = process.hrtime.bigint() / 1000n;
       const answers = createHash('sha256').update(JSON.stringify(r.answers)).digest('hex').slice(0, 12);
       console.log(
-        `lookahead ${lookahead}: ${r.frames} frames, ${r.realTime.toFixed(1)}x real time, CPU ${r.cpuMsPerFrame.toFixed(2)} ms/frame, ` +
+        `lookahead ${lookahead}: ${r.frames} frames, ${r.realTime.toFixed(1)}x real time, CPU ${r.cpuMsPerFrame.toFixed(2)} ms/frame (system ${r.systemCpuMsPerFrame.toFixed(2)}), ` +
           `answers ${answers}, window ${from}..${to} us, load ${os.loadavg()[0].toFixed(1)}`,
       );
     }

@@ -27,6 +27,8 @@ export interface ReplayResult {
    * frames per second two cores can give.
    */
   cpuMsPerFrame: number;
+  /** The kernel's part of cpuMsPerFrame (system time: page faults, thread wake-ups, memory mapping), ms. */
+  systemCpuMsPerFrame: number;
   recallAt1: number | null;
   lookahead: number;
   /** Per query: ranked candidates, answer and confidence (to check that modes agree exactly). */
@@ -80,6 +82,7 @@ export async function replayThroughput(
     processP95: total.quantile(0.95),
     processShare: total.sum / run.wallTimeMs,
     cpuMsPerFrame: (cpu.user + cpu.system) / 1000 / n,
+    systemCpuMsPerFrame: cpu.system / 1000 / n,
     recallAt1: options.isCorrect && answered.length ? correct / answered.length : null,
     lookahead: options.lookahead,
     answers: run.records.map(({ latencyMs: _, ...answer }) => answer),

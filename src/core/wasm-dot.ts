@@ -28,53 +28,21 @@
 //       $b += $stride
 
 import { dot } from './vector.js';
+import {
+  addTo, bytesOf, compileOrNull, F64, get, I32, I32_ADD, I32_AND, I32_MUL, I32_SHL, i32, leb, pagesFor, section, set, simd, V128, whileBelow,
+} from './wasm-bytes.js';
 
-/** Unsigned LEB128. */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const bytesOf = (text: string): number[] => [...leb(text.length), ...[...text].map((c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
-
-// Opcodes (WebAssembly core 2.0 and its fixed-width SIMD set).
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-const get = (local: number): number[] => [0x20, local];
-const set = (local: number): number[] => [0x21, local];
-const i32 = (value: number): number[] => [0x41, ...leb(value)]; // non-negative values below 64 only
-const I32_ADD = 0x6a;
-const I32_AND = 0x71;
-const I32_SHL = 0x74;
-const I32_MUL = 0x6c;
-const I32_LT_U = 0x49;
 const F32_LOAD = [0x2a, 2, 0];
 const F64_PROMOTE_F32 = 0xbb;
 const F64_ADD = 0xa0;
 const F64_MUL = 0xa2;
 const F64_STORE = [0x39, 3, 0];
 const CALL = (fn: number): number[] => [0x10, ...leb(fn)];
-const simd = (op: number, ...immediates: number[]): number[] => [0xfd, ...leb(op), ...immediates];
 const LOAD64_ZERO = (offset: number): number[] => simd(0x5d, 3, offset);
 const PROMOTE_LOW = simd(0x5f);
 const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 const LANE = (lane: number): number[] => simd(0x21, lane);
-/** `while (a < end) { body }` over locals a and end. */
-const whileBelow = (a: number, end: number, body: number[]): number[] => [
-  ...get(a), ...get(end), I32_LT_U, 0x04, 0x40, // if
-  0x03, 0x40, ...body, ...get(a), ...get(end), I32_LT_U, 0x0d, 0, 0x0b, // loop ... br_if 0
-  0x0b,
-];
-
 const [A, B, N, END, S01, S23, S0] = [0, 1, 2, 3, 4, 5, 6];
 const advance = (step: number): number[] => [...get(A), ...i32(step), I32_ADD, ...set(A), ...get(B), ...i32(step), I32_ADD, ...set(B)];
 const pairStep = (acc: number, offset: number): number[] => [
@@ -98,7 +66,6 @@ const DOT_BODY: number[] = [
 const DOT_FUNCTION = [...leb(3), 1, I32, 2, V128, 1, F64, ...DOT_BODY];
 
 const [BA, BB, BN, COUNT, ROWS, STRIDE, OUT, B_END, P, ROW_END, VEC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-const addTo = (local: number, step: number[]): number[] => [...get(local), ...step, I32_ADD, ...set(local)];
 const BLOCK_BODY: number[] = [
   ...get(BN), ...i32(2), I32_SHL, ...set(VEC),
   ...get(BB), ...get(ROWS), ...get(STRIDE), I32_MUL, I32_ADD, ...set(B_END),
@@ -130,18 +97,9 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null where this runtime has no WebAssembly SIMD (then callers use `dot`). */
 function dotModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(MODULE_BYTES);
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileOrNull(MODULE_BYTES);
   return compiled;
 }
-
-const PAGE_BYTES = 65536;
-const pagesFor = (bytes: number): number => Math.max(1, Math.ceil(bytes / PAGE_BYTES));
 
 interface Exports {
   dot(a: number, b: number, n: number): number;

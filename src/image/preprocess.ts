@@ -7,6 +7,7 @@ import type { ImageSource } from '../core/types.js';
 import type { ModelInputSpec } from './model-input.js';
 import { addTime, type EncodeTiming } from './timing.js';
 import { openImage, runToPixels, toChannels } from './decode.js';
+import { enlargeExactly } from './exact-enlarge.js';
 import type { Pixels } from './pixels.js';
 
 export type { ModelInputSpec } from './model-input.js';
@@ -46,9 +47,20 @@ export function validateInputSpec(spec: ModelInputSpec): void {
   }
 }
 
-/** Decodes and resizes one image to the spec's size and channels (8-bit, packed). */
+/**
+ * Decodes and resizes one image to the spec's size and channels (8-bit, packed). Small images that
+ * exact-enlarge.ts reproduces byte for byte skip sharp, whose per-call cost dominates for them.
+ */
 export async function resizeForModel(source: ImageSource, spec: ModelInputSpec): Promise<Pixels> {
-  const pipeline = toChannels(openImage(source), spec.channels === 'gray' ? 'gray' : 'rgb').resize(spec.width, spec.height, {
+  const channels = spec.channels === 'gray' ? 'gray' : 'rgb';
+  const enlarged = spec.resize === 'stretch' ? await enlargeExactly(source, channels, spec) : undefined;
+  return enlarged ?? resizeWithSharp(source, spec);
+}
+
+/** resizeForModel's general path: one sharp pipeline (decode, channels, resize). */
+export async function resizeWithSharp(source: ImageSource, spec: ModelInputSpec): Promise<Pixels> {
+  const channels = spec.channels === 'gray' ? 'gray' : 'rgb';
+  const pipeline = toChannels(openImage(source), channels).resize(spec.width, spec.height, {
     fit: SHARP_FIT[spec.resize],
     position: 'centre',
     background: { r: 0, g: 0, b: 0, alpha: 1 },

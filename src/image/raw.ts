@@ -87,6 +87,11 @@ const LAYOUTS: Record<string, RawLayout> = {
 export const SUPPORTED_RAW_ENCODINGS: readonly string[] = Object.keys(LAYOUTS);
 const LAYOUTS_BY_LOWER_NAME = new Map(Object.entries(LAYOUTS).map(([name, layout]) => [name.toLowerCase(), layout]));
 
+/** Channels rawToPixels gives for `encoding` (1 grey, 3 RGB); undefined when it is not supported. */
+export function rawChannels(encoding: string): 1 | 3 | undefined {
+  return LAYOUTS_BY_LOWER_NAME.get(encoding.toLowerCase())?.channels;
+}
+
 /**
  * Converts a sensor_msgs/Image to packed 8-bit pixels: grey for mono8/mono16, RGB for everything
  * else (alpha dropped, BGR swapped, YUV 4:2:2 converted). Honours `step` (row padding) and
