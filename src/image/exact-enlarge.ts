@@ -31,6 +31,11 @@ function decodeSimplePng(bytes: Uint8Array, channels: 'rgb' | 'gray', size: Size
   if (!header || header.bitDepth !== 8 || header.interlaced || header.transparency || header.iccProfile) return undefined;
   const colourFits = header.colorType === 0 || (header.colorType === 2 && channels === 'rgb');
   if (!colourFits || !canUpsample(header, size)) return undefined;
+  // fast-png inflates all of the image data, where libpng stops at the image's size: a file much
+  // larger than its pixels (a decompression bomb, or big metadata) goes to sharp, so memory stays
+  // bounded by deflate's 1032:1 ratio on a small input.
+  const rawBytes = (header.width * (header.colorType === 2 ? 3 : 1) + 1) * header.height;
+  if (bytes.length > 4 * rawBytes + 4096) return undefined;
   try {
     const png = decodePng(bytes, { checkCrc: true });
     const have = png.channels;

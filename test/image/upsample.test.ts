@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import sharp, { type PngOptions } from 'sharp';
 import { ImageDecodeError } from '../../src/core/errors.js';
@@ -112,6 +113,19 @@ describe('upsample (power-of-two enlargement with sharp bytes)', () => {
       assert.ok(Buffer.from(wasm.data).equals(Buffer.from(js.data)), `${w}x${h}x${c} by ${fx}x${fy}`);
       assert.equal(wasm.data.length, w * fx * h * fy * c);
     }
+  });
+
+  it('sends a PNG much larger than its pixels (a bomb, big metadata) to sharp', async () => {
+    const small = (await png(16, 8, 3, 16)) as { data: Uint8Array };
+    const text = Buffer.concat([Buffer.from('Comment\0'), Buffer.alloc(64 * 1024, 0x61)]);
+    const chunk = Buffer.alloc(12 + text.length);
+    chunk.writeUInt32BE(text.length, 0);
+    chunk.write('tEXt', 4, 'latin1');
+    text.copy(chunk, 8);
+    chunk.writeUInt32BE(zlib.crc32(chunk.subarray(4, 8 + text.length)), 8 + text.length);
+    const big = new Uint8Array(Buffer.concat([small.data.subarray(0, 33), chunk, small.data.subarray(33)]));
+    assert.equal(readPngHeader(big)?.width, 16);
+    await assertSameAsSharp({ kind: 'compressed', format: 'png', data: big }, spec(64, 32), false);
   });
 
   it('says which enlargements it takes', () => {
