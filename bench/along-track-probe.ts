@@ -5,6 +5,9 @@
 // frames, each against its own answer shifted by the same number of rows; the best-scoring shift
 // replaces the answer. Prints how many answers lie within 3 m of the camera before and after (and
 // how many could, the best row within the radius), and the median along-track offset (+ = ahead).
+// Then the frame descriptor's own choice where the answer cannot be the problem: among the map rows
+// within 6 of the row nearest the camera, the one closest to the query in the built-in CNN's
+// centred descriptor (is a lead in the descriptor itself, or in the sequence matching?).
 // A measurement, not a pipeline stage.
 //
 //   npx tsx bench/along-track-probe.ts --bags out/final11/demo-s11/night_0.5 \
@@ -14,6 +17,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Pose } from '../src/core/types.js';
 import { packageRoot } from '../src/core/package-root.js';
+import { dot } from '../src/core/vector.js';
+import { EmaCentering } from '../src/encoders/centering.js';
+import { createFrameEncoder } from '../src/encoders/factory.js';
 import { OnnxFrameEncoder } from '../src/encoders/onnx-frame-encoder.js';
 import { BUILTIN_PATCH_MANIFEST } from '../src/rerank/assemble.js';
 import { RERANK_DEFAULTS } from '../src/rerank/config.js';
@@ -42,19 +48,27 @@ const { patchSizes, searchRadius, tolerance } = RERANK_DEFAULTS;
 interface Posed {
   pose: Pose;
   patches: PatchSet[];
+  /** The built-in CNN's descriptor, centred as the pipeline centres it. */
+  descriptor: Float32Array;
 }
 
 const encoder = await OnnxFrameEncoder.load(path.join(packageRoot(), BUILTIN_PATCH_MANIFEST));
+const frameEncoder = await createFrameEncoder({ kind: 'builtin-cnn' });
+const CENTERING = { enabled: true, windowFrames: 200, minChange: 0.05 };
 
 async function encodeRun(bag: string): Promise<Posed[]> {
-  const centering = new PatchCentering({ enabled: true, windowFrames: 200, minChange: 0.05 }, SHAPE);
+  const centering = new PatchCentering(CENTERING, SHAPE);
+  const descriptorCentering = new EmaCentering(CENTERING);
   const all = [];
   for await (const f of bagFrames(bag, DEMO_SOURCE)) all.push(f);
   const out: Posed[] = [];
   for (let i = 0; i < all.length; i += 16) {
     const chunk = all.slice(i, i + 16);
     const grids = await encoder.encode(chunk.map((f) => f.image));
-    grids.forEach((grid, k) => out.push({ pose: chunk[k].pose!, patches: multiScalePatches(centering.apply(grid), SHAPE, patchSizes) }));
+    const descriptors = await frameEncoder.encode(chunk.map((f) => f.image));
+    grids.forEach((grid, k) =>
+      out.push({ pose: chunk[k].pose!, patches: multiScalePatches(centering.apply(grid), SHAPE, patchSizes), descriptor: descriptorCentering.apply(descriptors[k]) }),
+    );
   }
   return out;
 }
@@ -73,7 +87,7 @@ function patchScore(a: PatchSet[], b: PatchSet[]): number {
 
 const map = await encodeRun(path.join(args.bags, 'map_run'));
 const query = await encodeRun(path.join(args.bags, 'query_run'));
-await encoder.close();
+await Promise.all([encoder.close(), frameEncoder.close()]);
 const answers = (await readFile(args.matches, 'utf8')).trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
 
 /** Distance from the camera and along-track offset (+ = ahead, along the query's heading) of a map row. */
@@ -116,6 +130,23 @@ answers.forEach((answer, q) => {
   if (after.distance < 30) along.refined.push(after.along);
 });
 const median = (x: number[]): number => [...x].sort((a, b) => a - b)[x.length >> 1];
+// The descriptor's choice within 6 rows of the row nearest the camera.
+const own = { within: 0, along: [] as number[] };
+query.forEach((qf, q) => {
+  let nearest = 0;
+  map.forEach((_, m) => {
+    if (offset(q, m).distance < offset(q, nearest).distance) nearest = m;
+  });
+  let pick = nearest;
+  for (let m = Math.max(0, nearest - 6); m <= Math.min(map.length - 1, nearest + 6); m++) {
+    if (dot(qf.descriptor, map[m].descriptor) > dot(qf.descriptor, map[pick].descriptor)) pick = m;
+  }
+  if (offset(q, pick).distance < TOLERANCE_M) own.within++;
+  own.along.push(offset(q, pick).along);
+});
+console.log(
+  `descriptor's own choice within 6 rows of the nearest: ${own.within} within ${TOLERANCE_M} m, median along-track offset ${median(own.along).toFixed(2)} m`,
+);
 console.log(
   `${answers.length} answers within ${TOLERANCE_M} m: sequence ${count.sequence}, patch-refined ${count.refined} ` +
     `(best row within ${radius}: ${count.reachable}); median along-track offset: sequence ${median(along.sequence).toFixed(2)} m, ` +
