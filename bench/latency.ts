@@ -314,8 +314,8 @@ function report(results: FrontendResult[]): string {
     out.push(
       '### Per-frame latency, camera paced on the wall clock (live overload policy)',
       '',
-      'Stages as the recogniser records them. decode = the sharp pipeline (PNG decode + colour + resize to the model input, ' +
-        'one libvips pipeline); preprocess = pixels to the float tensor (CNN only; patchnorm\'s thumbnail is its input); ' +
+      'Stages as the recogniser records them. decode = PNG decode + colour + resize to the model input (one sharp ' +
+        'pipeline; for the CNN\'s 64x32 -> 256x128, fast-png and the exact enlargement of src/image/upsample.ts); preprocess = pixels to the float tensor (CNN only; patchnorm\'s thumbnail is its input); ' +
         'encode = the model (ONNX) or the patch normalisation; normalize = appearance centring; window = difference-matrix ' +
         'column; retrieve = HNSW top-50 + frame votes; match = SeqSLAM around 20 candidate ends; process = all of them. ' +
         'End to end = from the moment the camera published the frame to its result, so waiting behind the previous frame counts. ' +
