@@ -5,11 +5,11 @@
 // 0.5 ms (fast-png 0.2, enlargement 0.24). PNG is lossless, so
 // any correct decoder gives libpng's bytes for 8-bit images; anything else (JPEG, other bit depths,
 // transparency, colour profiles, interlacing, other factors) is left to sharp.
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { decode as decodePng } from 'fast-png';
 import type { ImageSource, RawImage } from '../core/types.js';
 import type { Pixels } from './pixels.js';
-import { readPngHeader } from './png-header.js';
+import { PNG_SIZE_BYTES, readPngHeader, readPngSize } from './png-header.js';
 import { rawChannels, rawToPixels } from './raw.js';
 import { canUpsample, upsample } from './upsample.js';
 
@@ -57,13 +57,24 @@ function rawPixelsOrUndefined(source: RawImage): Pixels | undefined {
   }
 }
 
-/** A PNG file's bytes; undefined when it cannot be read (sharp then reports why). */
-async function readPngFile(path: string): Promise<Uint8Array | undefined> {
+/**
+ * A PNG file's bytes when its size can be enlarged to `size`; undefined otherwise or when it cannot
+ * be read (sharp then reads it and reports why). Its size is read first, so a PNG that sharp will
+ * resize anyway (the usual camera frame, larger than the model input) is not read twice.
+ */
+async function readSmallPngFile(path: string, size: Size): Promise<Uint8Array | undefined> {
   if (!/\.png$/i.test(path)) return undefined;
+  let file: FileHandle | undefined;
   try {
-    return await readFile(path);
+    file = await open(path, 'r');
+    const head = new Uint8Array(PNG_SIZE_BYTES);
+    await file.read(head, 0, PNG_SIZE_BYTES, 0);
+    const own = readPngSize(head);
+    return own && canUpsample(own, size) ? await file.readFile() : undefined;
   } catch {
     return undefined;
+  } finally {
+    await file?.close();
   }
 }
 
@@ -77,7 +88,7 @@ async function decodeSmall(source: ImageSource, channels: 'rgb' | 'gray', size: 
     case 'compressed':
       return decodeSimplePng(source.data, channels, size);
     case 'file': {
-      const bytes = await readPngFile(source.path);
+      const bytes = await readSmallPngFile(source.path, size);
       return bytes && decodeSimplePng(bytes, channels, size);
     }
   }

@@ -93,6 +93,9 @@ describe('upsample (power-of-two enlargement with sharp bytes)', () => {
       const file = path.join(dir, 'a.png');
       await writeFile(file, source.data);
       await assertSameAsSharp({ kind: 'file', path: file }, spec(64, 32), true);
+      const large = path.join(dir, 'large.png');
+      await writeFile(large, ((await png(128, 64, 3, 17)) as { data: Uint8Array }).data);
+      await assertSameAsSharp({ kind: 'file', path: large }, spec(64, 32), false);
       // A flipped byte inside the image data: the CRC check sends it to sharp, which refuses it.
       const damaged = Uint8Array.from(source.data);
       damaged[damaged.length - 20] ^= 0xff;
