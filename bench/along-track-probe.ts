@@ -8,6 +8,9 @@
 // Then the frame descriptor's own choice where the answer cannot be the problem: among the map rows
 // within 6 of the row nearest the camera, the one closest to the query in the built-in CNN's
 // centred descriptor (is a lead in the descriptor itself, or in the sequence matching?).
+// Then the row-aligned cells' own choice in the same place (along-track-shift.ts, the stage
+// `rerank.alongTrack` runs): the shift of the true rows of the last `--frames` query frames whose
+// cells match best within their own image row (`--columns` across).
 // A measurement, not a pipeline stage.
 //
 //   npx tsx bench/along-track-probe.ts --bags out/final11/demo-s11/night_0.5 \
@@ -27,6 +30,7 @@ import { mutualNearestNeighbours } from '../src/rerank/mutual-nn.js';
 import { PatchCentering } from '../src/rerank/patch-centering.js';
 import { multiScalePatches, type PatchSet } from '../src/rerank/patch-set.js';
 import { chanceShare, translationConsensus } from '../src/rerank/spatial.js';
+import { rowAlignedSimilarity } from '../src/rerank/along-track-shift.js';
 import { bagFrames } from '../src/sources/bag.js';
 import { DEMO_SOURCE } from './demo-runs.js';
 
@@ -36,6 +40,7 @@ const { values: args } = parseArgs({
     matches: { type: 'string' },
     frames: { type: 'string', default: '5' },
     radius: { type: 'string', default: '4' },
+    columns: { type: 'string', default: '4' },
   },
 });
 if (!args.bags || !args.matches) throw new Error('usage: along-track-probe.ts --bags DIR --matches MATCHES.csv [--frames N] [--radius R]');
@@ -48,6 +53,8 @@ const { patchSizes, searchRadius, tolerance } = RERANK_DEFAULTS;
 interface Posed {
   pose: Pose;
   patches: PatchSet[];
+  /** Unit cells (size-1 patches) of the centred grid. */
+  cells: PatchSet;
   /** The built-in CNN's descriptor, centred as the pipeline centres it. */
   descriptor: Float32Array;
 }
@@ -66,9 +73,15 @@ async function encodeRun(bag: string): Promise<Posed[]> {
     const chunk = all.slice(i, i + 16);
     const grids = await encoder.encode(chunk.map((f) => f.image));
     const descriptors = await frameEncoder.encode(chunk.map((f) => f.image));
-    grids.forEach((grid, k) =>
-      out.push({ pose: chunk[k].pose!, patches: multiScalePatches(centering.apply(grid), SHAPE, patchSizes), descriptor: descriptorCentering.apply(descriptors[k]) }),
-    );
+    grids.forEach((grid, k) => {
+      const centred = centering.apply(grid);
+      out.push({
+        pose: chunk[k].pose!,
+        patches: multiScalePatches(centred, SHAPE, patchSizes),
+        cells: multiScalePatches(centred, SHAPE, [1])[0],
+        descriptor: descriptorCentering.apply(descriptors[k]),
+      });
+    });
   }
   return out;
 }
@@ -144,6 +157,38 @@ query.forEach((qf, q) => {
   if (offset(q, pick).distance < TOLERANCE_M) own.within++;
   own.along.push(offset(q, pick).along);
 });
+// The row-aligned cells' choice: one shift of the last `frames` frames' nearest rows.
+const nearestRows = query.map((_, q) => {
+  let nearest = 0;
+  map.forEach((_, m) => {
+    if (offset(q, m).distance < offset(q, nearest).distance) nearest = m;
+  });
+  return nearest;
+});
+const rowAligned = { within: 0, along: [] as number[] };
+query.forEach((_, q) => {
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let s = -6; s <= 6; s++) {
+    let sum = 0;
+    let n = 0;
+    for (let j = Math.max(0, q - frames + 1); j <= q; j++) {
+      const r = nearestRows[j] + s;
+      if (r >= 0 && r < map.length) {
+        sum += rowAlignedSimilarity(query[j].cells, map[r].cells, Number(args.columns));
+        n++;
+      }
+    }
+    if (n && sum / n > bestScore) [best, bestScore] = [s, sum / n];
+  }
+  const pick = Math.min(map.length - 1, Math.max(0, nearestRows[q] + best));
+  if (offset(q, pick).distance < TOLERANCE_M) rowAligned.within++;
+  rowAligned.along.push(offset(q, pick).along);
+});
+console.log(
+  `row-aligned cells' own choice within 6 rows of the nearest (${frames} frames, ${args.columns} columns): ${rowAligned.within} within ${TOLERANCE_M} m, ` +
+    `median along-track offset ${median(rowAligned.along).toFixed(2)} m`,
+);
 console.log(
   `descriptor's own choice within 6 rows of the nearest: ${own.within} within ${TOLERANCE_M} m, median along-track offset ${median(own.along).toFixed(2)} m`,
 );

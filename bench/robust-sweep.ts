@@ -11,6 +11,8 @@
 //   npx tsx bench/robust-sweep.ts --variants 'base;image;image,smoothX=0.25' [--demo night:-0.5,night:0.5]
 //       [--seed 7] [--nordland none,shift:0.15] [--range 0:1200] [--lengths 10] [--out out/robust] [--json FILE]
 //       [--gates 'default;enabled=false;heldConfidence=zero']   (motionGate per run; 'default' = config/default.yaml's)
+//       [--config config/rerank.yaml] [--along 'default;rows=4,columns=4']   (base config; rerank.alongTrack per run)
+// The base config's re-ranking runs with the shipped frontend only (other variants have no patch model).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +44,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'out/robust' },
     json: { type: 'string' },
     gates: { type: 'string', default: 'default' },
+    config: { type: 'string' },
+    along: { type: 'string', default: 'default' },
     data: { type: 'string', default: '../shared/data/nordland64' },
   },
 });
@@ -82,8 +86,8 @@ async function variantFrontend(spec: string): Promise<Record<string, unknown>> {
   return { kind: 'onnx', manifest: path.join(dir, MOBILENET_BLOCK10.manifestFile) };
 }
 
-/** A --gates entry: 'default' = the config's motionGate; otherwise key=value pairs over it. */
-function gateSection(spec: string, base: Record<string, unknown>): Record<string, unknown> {
+/** A --gates or --along entry: 'default' = the config's section; otherwise key=value pairs over it. */
+function overrideSection(spec: string, base: Record<string, unknown>): Record<string, unknown> {
   if (spec === 'default') return base;
   const out: Record<string, unknown> = { ...base };
   for (const p of spec.split(',')) {
@@ -94,7 +98,7 @@ function gateSection(spec: string, base: Record<string, unknown>): Record<string
 }
 
 async function main(): Promise<void> {
-  const base = await loadPipelineConfig(path.join(packageRoot(), DEFAULT_CONFIG_FILE));
+  const base = await loadPipelineConfig(args.config ? path.resolve(args.config) : path.join(packageRoot(), DEFAULT_CONFIG_FILE));
   const rows: Record<string, unknown>[] = [];
   const report = (row: Record<string, unknown>, m: { recall: Record<string, number | null>; averagePrecision: number | null; recallAtPrecision100: number | null }) => {
     const full = { ...row, r1: m.recall['1'], ap: m.averagePrecision, rAtP100: m.recallAtPrecision100 };
@@ -105,23 +109,26 @@ async function main(): Promise<void> {
   };
   for (const variant of args.variants!.split(';')) {
     const frontendSection = await variantFrontend(variant);
-    const gates = args.gates!.split(';');
-    const name = (gate: string, L: number) => `${variant}${gate === 'default' ? '' : `+gate(${gate})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
+    const gates = args.gates!.split(';').flatMap((gate) => args.along!.split(';').map((along) => ({ gate, along })));
+    const name = ({ gate, along }: { gate: string; along: string }, L: number) =>
+      `${variant}${gate === 'default' ? '' : `+gate(${gate})`}${along === 'default' ? '' : `+along(${along})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
+    const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown> } }, along: string) =>
+      variant === 'shipped' && parsed.rerank ? { ...parsed.rerank, alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}) } : { enabled: false };
     for (const L of args.lengths!.split(',').map(Number)) {
       for (const spec of args.demo ? args.demo.split(',') : []) {
         const [appearance, lane] = spec.split(':');
         const bags = await demoBags(args.out!, Number(args.seed), appearance, lane);
         // The gate is query-side: one map per (variant, L, case), shared by the gate settings.
-        const sharedMap = gates.length > 1 ? path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name('default', L)}-map`) : undefined;
+        const sharedMap = gates.length > 1 ? path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name({ gate: 'default', along: 'default' }, L)}-map`) : undefined;
         for (const gate of gates) {
           const parsed = YAML.parse(base.text);
-          const raw = { ...parsed, frontend: frontendSection, windowLength: L, rerank: { enabled: false }, motionGate: gateSection(gate, parsed.motionGate ?? {}) };
+          const raw = { ...parsed, frontend: frontendSection, windowLength: L, rerank: rerankSection(parsed, gate.along), motionGate: overrideSection(gate.gate, parsed.motionGate ?? {}) };
           const configPath = path.resolve(args.out!, 'configs', `${name(gate, L)}.yaml`);
           await mkdir(path.dirname(configPath), { recursive: true });
           await writeFile(configPath, YAML.stringify(raw));
           const runDir = path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name(gate, L)}`);
           const m = await evalOnDemo(bags, configPath, runDir, sharedMap);
-          report({ variant, gate, case: `demo s${args.seed} ${spec}`, L }, m);
+          report({ variant, gate: `${gate.gate}${gate.along === 'default' ? '' : ` along(${gate.along})`}`, case: `demo s${args.seed} ${spec}`, L }, m);
         }
       }
     }
@@ -134,14 +141,14 @@ async function main(): Promise<void> {
       try {
         for (const L of args.lengths!.split(',').map(Number)) {
           const parsed = YAML.parse(base.text);
-          const config = pipelineConfigSchema.parse({ ...parsed, frontend: frontendSection, windowLength: L, rerank: { enabled: false } });
+          const config = pipelineConfigSchema.parse({ ...parsed, frontend: frontendSection, windowLength: L, rerank: rerankSection(parsed, 'default') });
           const frontend = await createFrontend({ ...base, config }, { frameEncoder });
           const { map } = await buildMap(stretch(summer, start, end, 'none'), frontend, { source: `${summer} ${args.range}` });
           for (const gate of gates) {
-            const gated = pipelineConfigSchema.parse({ ...config, motionGate: gateSection(gate, parsed.motionGate ?? {}) });
+            const gated = pipelineConfigSchema.parse({ ...config, rerank: rerankSection(parsed, gate.along), motionGate: overrideSection(gate.gate, parsed.motionGate ?? {}) });
             for (const query of nordlandCases) {
               const run = await evaluate(stretch(winter, start, end, query), createRecognizer({ ...frontend, config: gated }, map), { keepColumns: false });
-              report({ variant, gate, case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
+              report({ variant, gate: `${gate.gate}${gate.along === 'default' ? '' : ` along(${gate.along})`}`, case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
             }
           }
         }

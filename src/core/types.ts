@@ -125,6 +125,12 @@ export interface PlaceMatch {
    */
   patchMatches?: PatchMatches;
   /**
+   * With `rerank.alongTrack`: map rows the answer (and its path) was moved along the map from the
+   * place the sequence and patch scores chose (+ = further along; 0 = kept). patchMatches keep the
+   * rows they compared.
+   */
+  alongTrackShift?: number;
+  /**
    * With the motion gate: true when the camera had not moved since the window's newest frame, so
    * this is that frame's answer repeated (the window did not change); with heldAdvance 'path' its
    * mapIndex and candidates are moved on by the distance travelled since (held-answer.ts).

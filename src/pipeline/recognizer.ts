@@ -246,11 +246,11 @@ export class PlaceRecognizer {
 
     const cols = this.distances.cols;
     const windowFrames = this.recentFrames.slice(-cols);
-    let decision: Pick<PlaceMatch, 'mapIndex' | 'confidence' | 'score' | 'candidates' | 'patchScore' | 'patchMatches'> & { path: number[] } = out;
+    let decision: Pick<PlaceMatch, 'mapIndex' | 'confidence' | 'score' | 'candidates' | 'patchScore' | 'patchMatches' | 'alongTrackShift'> & { path: number[] } = out;
     if (this.options.rerank && map.patches) {
       const windowPatches = this.recentPatches.slice(-cols);
       const window: WindowFrame[] = windowFrames.map((f, i) => ({ index: f.index, patches: windowPatches[i] }));
-      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace);
+      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace, (a, b) => map.sessionOf?.(a) === map.sessionOf?.(b));
       lap('rerank');
     }
     const match: PlaceMatch = {
@@ -269,6 +269,7 @@ export class PlaceRecognizer {
     if (decision.patchMatches) {
       match.patchScore = decision.patchScore;
       match.patchMatches = decision.patchMatches;
+      if (this.options.rerank?.reranker.options.alongTrack.rows) match.alongTrackShift = decision.alongTrackShift;
     }
     this.lastAnswer = { match, sequenceDescriptor };
     finish();

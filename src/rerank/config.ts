@@ -10,6 +10,7 @@ export const RERANK_DEFAULTS = {
   tolerance: 1,
   searchRadius: 3,
   weight: 0.5,
+  alongTrack: { rows: 0, columns: 4, minT: 2 },
 };
 
 export const rerankConfigSchema = z
@@ -38,6 +39,30 @@ export const rerankConfigSchema = z
       .default(RERANK_DEFAULTS.searchRadius)
       .describe('Largest displacement (cells, x and y) between matching patches: the viewpoint change accepted.'),
     weight: z.number().min(0).max(0.99).default(RERANK_DEFAULTS.weight).describe('w in fused = sequence score * (1 - w * patch score).'),
+    alongTrack: z
+      .object({
+        rows: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(RERANK_DEFAULTS.alongTrack.rows)
+          .describe('Largest shift of the answer along the map, rows either way, chosen by row-aligned cell matching (0: off).'),
+        columns: z
+          .number()
+          .int()
+          .min(0)
+          .default(RERANK_DEFAULTS.alongTrack.columns)
+          .describe('Cells a query cell may move across (same row) in that matching: the sideways viewpoint change accepted.'),
+        minT: z
+          .number()
+          .min(0)
+          .default(RERANK_DEFAULTS.alongTrack.minT)
+          .describe("Paired t statistic over the window's frames the move's similarity gain must reach (below: the answer stays)."),
+      })
+      .strict()
+      .default(RERANK_DEFAULTS.alongTrack)
+      .describe('Where along the matched place the camera is: a sideways camera offset looks like a move along the road to the place descriptor.'),
   })
   .strict()
   .refine((c) => (c.cellsX === undefined) === (c.cellsY === undefined) && (c.model !== undefined || c.cellsX === undefined), {

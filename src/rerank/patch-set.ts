@@ -59,3 +59,9 @@ export function multiScalePatches(cells: ArrayLike<number>, shape: PatchGridShap
   }
   return out;
 }
+
+/** True when every value is 0: a map row stored without a grid (no patch evidence). */
+export function isZeroGrid(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
+}

@@ -14,7 +14,9 @@ import type { MatchOutput } from '../match/types.js';
 import type { SamePlace } from '../match/same-place.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
 import { mutualNearestNeighbours, type PatchPair } from './mutual-nn.js';
-import { multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
+import { LruCache } from '../core/lru.js';
+import { AlongTrackRefiner, type AlongTrackOptions } from './along-track-shift.js';
+import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 import { chanceShare, translationConsensus } from './spatial.js';
 
 export interface RerankOptions {
@@ -30,11 +32,17 @@ export interface RerankOptions {
   weight: number;
   /** Largest displacement (grid steps, x and y) searched between matching patches. */
   searchRadius: number;
+  /** Moves the winner along the map by row-aligned cell matching (along-track-shift.ts); rows 0 = off. */
+  alongTrack: AlongTrackOptions;
 }
 
 /** Local features of map frames: a cell grid per row, as stored in the map (int8) or undefined when the row has none. */
+/** Whether two map rows were recorded in one drive. */
+export type SameSession = (a: number, b: number) => boolean;
+
 export interface PatchRows {
   readonly shape: PatchGridShape;
+  readonly rows: number;
   row(index: number): ArrayLike<number> | undefined;
 }
 
@@ -55,6 +63,8 @@ export interface RerankResult {
   /** The winner's patch score in [0, 1]. */
   patchScore: number;
   patchMatches: PatchMatches;
+  /** Rows the along-track refinement moved the winner (0 when off or unmoved). */
+  alongTrackShift: number;
 }
 
 /**
@@ -77,19 +87,27 @@ export class PatchReranker {
   private readonly pairCache = new Map<number, Map<number, PairResult>>();
   private readonly queryPatches = new Map<number, PatchSet[]>();
   /** Pooled patches of map rows, least recently used first (rows come back while trajectories slide and rivals return). */
-  private readonly mapPatches = new Map<number, PatchSet[] | null>();
+  private readonly mapPatches = new LruCache<number, PatchSet[] | null>(MAX_CACHED_MAP_ROWS);
 
-  constructor(readonly options: RerankOptions) {}
+  private readonly alongTrack: AlongTrackRefiner | undefined;
+
+  constructor(readonly options: RerankOptions) {
+    this.alongTrack = options.alongTrack.rows > 0 ? new AlongTrackRefiner(options.alongTrack) : undefined;
+  }
 
   /** Forget cached comparisons (after a map switch or a reset of the window). */
   reset(): void {
+    this.alongTrack?.reset();
     this.pairCache.clear();
     this.queryPatches.clear();
     this.mapPatches.clear();
   }
 
-  /** `samePlace`: as in the matcher, another visit of the winner's place is no rival of it. */
-  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace): RerankResult {
+  /**
+   * `samePlace`: as in the matcher, another visit of the winner's place is no rival of it.
+   * `sameSession`: whether two map rows come from one drive (an along-track shift stays in it).
+   */
+  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace, sameSession: SameSession = () => true): RerankResult {
     this.forgetOutside(window);
     const cols = window.length;
     const n = Math.min(this.options.candidates, out.candidates.length);
@@ -113,14 +131,18 @@ export class PatchReranker {
     // Matchers that cannot judge localisation along the map (no `sharpness`) leave it out, as they do themselves.
     const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
     const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
+    // The place is decided; where along it the camera is, is refined (the winner's path moves as one).
+    const shift = this.alongTrack ? this.alongTrack.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, sameSession).shift : 0;
+    const moved = (row: number) => row + shift;
     return {
-      mapIndex: win.end,
-      path: win.path,
+      mapIndex: moved(win.end),
+      path: win.path.map(moved),
       score: win.fused,
       confidence,
-      candidates: [...scored.map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest],
+      candidates: [...scored.map((s, i) => ({ mapIndex: i === 0 ? moved(s.end) : s.end, distance: s.fused })), ...rest],
       patchScore: win.patchScore,
       patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => framePatchMatch(p.query, p.row, p.result)) },
+      alongTrackShift: shift,
     };
   }
 
@@ -163,15 +185,10 @@ export class PatchReranker {
   }
 
   private mapSets(row: number, map: PatchRows): PatchSet[] | undefined {
-    let sets = this.mapPatches.get(row);
-    if (sets === undefined) {
+    const sets = this.mapPatches.get(row, () => {
       const cells = map.row(row);
-      sets = cells && !isZero(cells) ? multiScalePatches(cells, map.shape, this.options.patchSizes) : null;
-      if (this.mapPatches.size >= MAX_CACHED_MAP_ROWS) this.mapPatches.delete(this.mapPatches.keys().next().value!);
-    } else {
-      this.mapPatches.delete(row); // re-inserted below: most recently used last
-    }
-    this.mapPatches.set(row, sets);
+      return cells && !isZeroGrid(cells) ? multiScalePatches(cells, map.shape, this.options.patchSizes) : null;
+    });
     return sets ?? undefined;
   }
 
@@ -207,9 +224,4 @@ export function sampleColumns(cols: number, count: number): number[] {
 /** Unit-velocity trajectory ending at `end` (rows clipped at the map start), for matchers that report no path. */
 function constantPath(end: number, cols: number): number[] {
   return Array.from({ length: cols }, (_, t) => Math.max(0, end - (cols - 1 - t)));
-}
-
-function isZero(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
-  return true;
 }

@@ -25,7 +25,10 @@ describe('the rerank section of a pipeline config', () => {
     const r = await load('');
     assert.equal(r.enabled, false);
     assert.deepEqual({ ...r, enabled: undefined, providers: undefined }, { ...RERANK_DEFAULTS, enabled: undefined, providers: undefined });
-    assert.equal((await loadPipelineConfig('config/rerank.yaml')).config.rerank.enabled, true);
+    const shipped = (await loadPipelineConfig('config/rerank.yaml')).config.rerank;
+    assert.equal(shipped.enabled, true);
+    assert.equal(r.alongTrack.rows, 0, 'the along-track move is off unless asked for');
+    assert.deepEqual(shipped.alongTrack, { rows: 4, columns: 4, minT: 2 });
   });
 
   it('refuses unknown keys, out-of-range values and a grid without a custom model', async () => {
@@ -33,5 +36,8 @@ describe('the rerank section of a pipeline config', () => {
     await assert.rejects(load('rerank: {weight: 1}\n'), /weight/);
     await assert.rejects(load('rerank: {patchSizes: []}\n'), ConfigError);
     await assert.rejects(load('rerank: {cellsX: 8, cellsY: 4}\n'), /custom model/);
+    await assert.rejects(load('rerank: {alongTrack: {rows: -1}}\n'), /alongTrack/);
+    await assert.rejects(load('rerank: {alongTrack: {rows: 2, colums: 4}}\n'), ConfigError);
+    await assert.rejects(load('rerank: {alongTrack: {minT: -1}}\n'), /minT/);
   });
 });

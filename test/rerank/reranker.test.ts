@@ -31,6 +31,7 @@ function mapRows(): PatchRows & { reads: number } {
   window.forEach((f, t) => rows.set(56 + t, quantised(shiftedGrid(f.patches!, 1, 0, 77 + t))));
   return {
     shape: SHAPE,
+    rows: 1000,
     reads: 0,
     row(index) {
       this.reads++;
@@ -39,7 +40,7 @@ function mapRows(): PatchRows & { reads: number } {
   };
 }
 
-const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3 };
+const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3, alongTrack: { rows: 0, columns: 4, minT: 2 } };
 
 describe('PatchReranker', () => {
   it('lets patch evidence overturn a narrow sequence lead, and keeps the agreeing patch pairs', () => {
@@ -87,6 +88,24 @@ describe('PatchReranker', () => {
     assert.equal(reranker().rerank(doubtful, window, mapRows(), () => true).confidence, byRow.confidence);
   });
 
+  it('with alongTrack, moves a winner whose path runs ahead of what its frames show, and keeps a right one', () => {
+    const along = { ...options, alongTrack: { rows: 3, columns: 2, minT: 2 } };
+    const ahead = { ...matcherOutput(), mapIndex: 62, path: trajectory(62), confidence: 0.2, candidates: [{ mapIndex: 62, distance: 0.3 }, { mapIndex: 100, distance: 0.5 }] };
+    const r = new PatchReranker(along).rerank(ahead, window, mapRows());
+    assert.equal(r.alongTrackShift, -2);
+    assert.equal(r.mapIndex, 60);
+    assert.deepEqual(r.path, trajectory(60));
+    assert.deepEqual(r.candidates.map((c) => c.mapIndex), [60, 100]);
+    assert.deepEqual(r.patchMatches.frames.map((f) => f.mapIndex), [62, 60, 58], 'the patch evidence keeps the rows it compared');
+    const right = { ...ahead, mapIndex: 60, path: trajectory(60), candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 100, distance: 0.5 }] };
+    const kept = new PatchReranker(along).rerank(right, window, mapRows());
+    assert.equal(kept.alongTrackShift, 0);
+    assert.equal(kept.mapIndex, 60);
+    // Rows 56..61 from two drives (a session starts at 59): the move would cross it, so it does not happen.
+    const split = new PatchReranker(along).rerank(ahead, window, mapRows(), undefined, (a, b) => a >= 59 === b >= 59);
+    assert.equal(split.mapIndex, 62);
+  });
+
   it('with weight 0 keeps the sequence order and the sequence uniqueness', () => {
     const r = new PatchReranker({ ...options, weight: 0 }).rerank(matcherOutput(), window, mapRows());
     assert.equal(r.mapIndex, 20);
@@ -96,7 +115,7 @@ describe('PatchReranker', () => {
   it('a wrong answer with no patch support stays unconfident', () => {
     // Every map row unrelated: the patch scores are all low, the sequence margin decides, and the
     // confidence stays about what the sequence alone gave.
-    const unrelated: PatchRows = { shape: SHAPE, row: (i) => quantised(randomGrid(9000 + i)) };
+    const unrelated: PatchRows = { shape: SHAPE, rows: 1000, row: (i) => quantised(randomGrid(9000 + i)) };
     const r = new PatchReranker(options).rerank(matcherOutput(), window, unrelated);
     assert.ok(r.patchScore < 0.1);
     assert.ok(r.confidence < 0.1, `confidence ${r.confidence}`);

@@ -1,0 +1,166 @@
+// Where along the route the answer lies, from local features a sideways camera move does not
+// disturb. Moving the camera sideways shifts image content horizontally (by its parallax) and leaves
+// every image row where it was; moving it along the road expands the image about the horizon, so
+// content changes rows. A place-level match confuses the two: a camera 2 m to the side of the map's
+// lane is matched about 2 m ahead (README, "What the misses are"). Here each query cell is compared
+// with the map frame's cells in the same row, any of them within `columns` cells across (horizontal
+// displacement is free, vertical is not), and the best similarity per cell is averaged. The window's
+// frames are compared along the winner's path shifted by s rows, s in [-rows, rows]; the shift with
+// the highest mean similarity moves the answer.
+//
+// Cost control as in the re-ranker: a (query frame, map row) similarity is kept while the query
+// frame is in the window, and the normalised cells of recently used map rows.
+import { LruCache } from '../core/lru.js';
+import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
+
+export interface AlongTrackOptions {
+  /** Largest shift tried either way, map rows (0: off). */
+  rows: number;
+  /** Cells a query cell may move across (same row) and still meet its match. */
+  columns: number;
+  /**
+   * How sure the move must be: the paired t statistic of the per-frame similarity gains of the best
+   * shift over none (mean gain / its standard error). Below it the answer stays where it is.
+   */
+  minT: number;
+}
+
+/** Map rows whose normalised cells are kept (16 KiB each with the built-in grid). */
+const MAX_CACHED_MAP_ROWS = 512;
+
+/**
+ * Mean over the query's cells of the best cosine similarity with a map cell in the same row within
+ * `columns` cells across. Both grids are size-1 PatchSets (unit cells, row-major) of one shape.
+ */
+export function rowAlignedSimilarity(query: PatchSet, map: PatchSet, columns: number): number {
+  const { cols, rows, dim } = query;
+  if (map.cols !== cols || map.rows !== rows || map.dim !== dim) throw new RangeError('rowAlignedSimilarity needs two grids of one shape');
+  const q = query.vectors;
+  const m = map.vectors;
+  let total = 0;
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const a = (y * cols + x) * dim;
+      let best = -1;
+      for (let xx = Math.max(0, x - columns); xx <= Math.min(cols - 1, x + columns); xx++) {
+        const b = (y * cols + xx) * dim;
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += q[a + d] * m[b + d];
+        if (s > best) best = s;
+      }
+      total += best;
+    }
+  }
+  return total / (rows * cols);
+}
+
+/** One query frame of the window with its patch grid, and the map row the winner's path gives it. */
+export interface AlignedFrame {
+  index: number;
+  patches: Float32Array | undefined;
+  row: number;
+}
+
+export interface AlongTrackMap {
+  readonly shape: PatchGridShape;
+  readonly rows: number;
+  row(index: number): ArrayLike<number> | undefined;
+}
+
+export interface AlongTrackShift {
+  /** Rows the answer moves (+ = further along the map). */
+  shift: number;
+  /** Mean similarity at each tried shift, from -rows to +rows (NaN where no frame could be compared). */
+  similarities: number[];
+}
+
+export class AlongTrackRefiner {
+  private readonly similarityCache = new Map<number, Map<number, number>>();
+  private readonly queryCells = new Map<number, PatchSet | null>();
+  private readonly mapCells = new LruCache<number, PatchSet | null>(MAX_CACHED_MAP_ROWS);
+
+  constructor(readonly options: AlongTrackOptions) {}
+
+  reset(): void {
+    this.similarityCache.clear();
+    this.queryCells.clear();
+    this.mapCells.clear();
+  }
+
+  /**
+   * The best shift of the path the window's frames are aligned with (0 when nothing could be
+   * compared). `sameSession`: whether two map rows were recorded in one drive (no shift jumps between).
+   */
+  refine(frames: readonly AlignedFrame[], map: AlongTrackMap, sameSession: (a: number, b: number) => boolean): AlongTrackShift {
+    this.forgetOutside(frames);
+    const { rows } = this.options;
+    const perShift: (number[] | undefined)[] = [];
+    for (let s = -rows; s <= rows; s++) perShift.push(this.frameSimilarities(frames, s, map, sameSession));
+    const similarities = perShift.map((v) => (v ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN));
+    let best = -1;
+    similarities.forEach((m, k) => {
+      if (!Number.isNaN(m) && (best < 0 || m > similarities[best])) best = k;
+    });
+    const none = perShift[rows];
+    const chosen = perShift[best];
+    // No move without the unmoved answer to compare with, nor without a clear gain over it.
+    const sure = best >= 0 && none !== undefined && chosen !== undefined && pairedT(chosen, none) >= this.options.minT;
+    return { shift: sure ? best - rows : 0, similarities };
+  }
+
+  /** Each frame's similarity with its row moved by `s`; undefined unless every frame can be compared. */
+  private frameSimilarities(frames: readonly AlignedFrame[], s: number, map: AlongTrackMap, sameSession: (a: number, b: number) => boolean): number[] | undefined {
+    const out: number[] = [];
+    for (const f of frames) {
+      const target = f.row + s;
+      // A shift that loses frames (off a session's end, or without features) is not judged on fewer.
+      if (target < 0 || target >= map.rows || !sameSession(f.row, target)) return undefined;
+      const similarity = this.similarity(f, target, map);
+      if (similarity === undefined) return undefined;
+      out.push(similarity);
+    }
+    return out.length ? out : undefined;
+  }
+
+  private similarity(frame: AlignedFrame, row: number, map: AlongTrackMap): number | undefined {
+    let byRow = this.similarityCache.get(frame.index);
+    if (!byRow) this.similarityCache.set(frame.index, (byRow = new Map()));
+    if (byRow.has(row)) return byRow.get(row);
+    const q = this.cellsOfQuery(frame, map.shape);
+    const m = this.cellsOfRow(row, map);
+    const value = q && m ? rowAlignedSimilarity(q, m, this.options.columns) : undefined;
+    byRow.set(row, value as number);
+    return value;
+  }
+
+  private cellsOfQuery(frame: AlignedFrame, shape: PatchGridShape): PatchSet | undefined {
+    let cells = this.queryCells.get(frame.index);
+    if (cells === undefined) this.queryCells.set(frame.index, (cells = unitCells(frame.patches, shape)));
+    return cells ?? undefined;
+  }
+
+  private cellsOfRow(row: number, map: AlongTrackMap): PatchSet | undefined {
+    return this.mapCells.get(row, () => unitCells(map.row(row), map.shape)) ?? undefined;
+  }
+
+  private forgetOutside(frames: readonly AlignedFrame[]): void {
+    const keep = new Set(frames.map((f) => f.index));
+    for (const index of this.queryCells.keys()) if (!keep.has(index)) this.queryCells.delete(index);
+    for (const index of this.similarityCache.keys()) if (!keep.has(index)) this.similarityCache.delete(index);
+  }
+}
+
+/** The grid's cells as unit vectors; null for a missing or all-zero grid (no evidence). */
+function unitCells(grid: ArrayLike<number> | undefined, shape: PatchGridShape): PatchSet | null {
+  return grid && !isZeroGrid(grid) ? multiScalePatches(grid, shape, [1])[0] : null;
+}
+
+/** Paired t statistic of a - b (mean difference over its standard error); +Infinity for a constant positive gain. */
+export function pairedT(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  const d = a.map((x, i) => x - b[i]);
+  const mean = d.reduce((s, x) => s + x, 0) / n;
+  if (n < 2) return mean > 0 ? Infinity : 0;
+  const variance = d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+  return variance > 0 ? mean / Math.sqrt(variance / n) : mean > 0 ? Infinity : 0;
+}
