@@ -36,6 +36,7 @@ describe('patch re-ranking on nordland64 (end to end)', function () {
   let tmp: string;
   let on: Frontend;
   let off: Frontend;
+  let along: Frontend;
   let map: PlaceMap;
 
   before(async function () {
@@ -47,9 +48,9 @@ describe('patch re-ranking on nordland64 (end to end)', function () {
     const base = await loadPipelineConfig('config/default.yaml');
     const frameEncoder = new CachingFrameEncoder(await createFrameEncoder(base.config.frontend));
     const patchEncoder = new CachingFrameEncoder(await OnnxFrameEncoder.load(BUILTIN_PATCH_MANIFEST));
-    const frontend = async (enabled: boolean) =>
-      createFrontend({ ...base, config: pipelineConfigSchema.parse({ ...YAML.parse(base.text), rerank: { enabled } }) }, { frameEncoder, patchEncoder });
-    [on, off] = [await frontend(true), await frontend(false)];
+    const frontend = async (rerank: Record<string, unknown>) =>
+      createFrontend({ ...base, config: pipelineConfigSchema.parse({ ...YAML.parse(base.text), rerank }) }, { frameEncoder, patchEncoder });
+    [on, off, along] = [await frontend({ enabled: true }), await frontend({ enabled: false }), await frontend({ enabled: true, alongTrack: { rows: 4 } })];
     ({ map } = await buildMap(stretch('summer'), on, { source: 'nordland64 summer 600:900' }));
   });
 
@@ -97,6 +98,19 @@ describe('patch re-ranking on nordland64 (end to end)', function () {
     assert.equal(last.patchMatches!.frames[0].mapIndex, last.mapIndex);
     assert.deepEqual(last.patchMatches!.grid, { cellsX: 16, cellsY: 8 });
     assert.ok(withRerank.matches.every((m) => m.confidence >= 0 && m.confidence <= 1 && m.patchScore! >= 0 && m.patchScore! <= 1));
+  });
+
+  it('the along-track move: answers moved at most `rows`, path and correspondences moved with them, accuracy holds on aligned frames', async () => {
+    const [moved, plain] = [(await run(along, map)).matches, (await run(on, map)).matches];
+    assert.ok(recall(moved) >= recall(plain) - 0.02, `R@1 ${recall(moved)} vs ${recall(plain)} without the move`);
+    assert.ok(plain.every((m) => m.alongTrackShift === undefined), 'off: no shift reported');
+    moved.forEach((m, i) => {
+      const shift = m.alongTrackShift!;
+      assert.ok(Number.isInteger(shift) && Math.abs(shift) <= 4, `shift ${shift}`);
+      assert.equal(m.mapIndex, plain[i].mapIndex + shift, 'the re-ranker chose the same place, the move shifted it');
+      assert.equal(m.correspondences.at(-1)!.mapIndex, m.mapIndex, 'the path ends at the answer');
+      assert.equal(m.candidates[0].mapIndex, m.mapIndex);
+    });
   });
 
   it('the combined model (one run for descriptor and grid, as a front end without given encoders loads it) builds the same map and gives the same answers', async () => {
