@@ -250,7 +250,9 @@ export class PlaceRecognizer {
     if (this.options.rerank && map.patches) {
       const windowPatches = this.recentPatches.slice(-cols);
       const window: WindowFrame[] = windowFrames.map((f, i) => ({ index: f.index, patches: windowPatches[i] }));
-      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace, (a, b) => map.sessionOf?.(a) === map.sessionOf?.(b));
+      // The along-track move stays in the winner's drive and among the rows this frame may match.
+      const allowedMove = (from: number, to: number) => to < searchable && map.sessionOf?.(from) === map.sessionOf?.(to);
+      decision = this.options.rerank.reranker.rerank(out, window, map.patches, this.samePlace, allowedMove);
       lap('rerank');
     }
     const match: PlaceMatch = {

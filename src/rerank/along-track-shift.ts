@@ -75,7 +75,7 @@ export interface AlongTrackShift {
 }
 
 export class AlongTrackRefiner {
-  private readonly similarityCache = new Map<number, Map<number, number>>();
+  private readonly similarityCache = new Map<number, Map<number, number | undefined>>();
   private readonly queryCells = new Map<number, PatchSet | null>();
   private readonly mapCells = new LruCache<number, PatchSet | null>(MAX_CACHED_MAP_ROWS);
 
@@ -89,13 +89,13 @@ export class AlongTrackRefiner {
 
   /**
    * The best shift of the path the window's frames are aligned with (0 when nothing could be
-   * compared). `sameSession`: whether two map rows were recorded in one drive (no shift jumps between).
+   * compared). `allowed(from, to)`: whether a frame's row may move to another (e.g. within one drive).
    */
-  refine(frames: readonly AlignedFrame[], map: AlongTrackMap, sameSession: (a: number, b: number) => boolean): AlongTrackShift {
+  refine(frames: readonly AlignedFrame[], map: AlongTrackMap, allowed: (from: number, to: number) => boolean): AlongTrackShift {
     this.forgetOutside(frames);
     const { rows } = this.options;
     const perShift: (number[] | undefined)[] = [];
-    for (let s = -rows; s <= rows; s++) perShift.push(this.frameSimilarities(frames, s, map, sameSession));
+    for (let s = -rows; s <= rows; s++) perShift.push(this.frameSimilarities(frames, s, map, allowed));
     const similarities = perShift.map((v) => (v ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN));
     let best = -1;
     similarities.forEach((m, k) => {
@@ -109,12 +109,12 @@ export class AlongTrackRefiner {
   }
 
   /** Each frame's similarity with its row moved by `s`; undefined unless every frame can be compared. */
-  private frameSimilarities(frames: readonly AlignedFrame[], s: number, map: AlongTrackMap, sameSession: (a: number, b: number) => boolean): number[] | undefined {
+  private frameSimilarities(frames: readonly AlignedFrame[], s: number, map: AlongTrackMap, allowed: (from: number, to: number) => boolean): number[] | undefined {
     const out: number[] = [];
     for (const f of frames) {
       const target = f.row + s;
-      // A shift that loses frames (off a session's end, or without features) is not judged on fewer.
-      if (target < 0 || target >= map.rows || !sameSession(f.row, target)) return undefined;
+      // A shift that loses frames (off the map or a session, or without features) is not judged on fewer.
+      if (target < 0 || target >= map.rows || !allowed(f.row, target)) return undefined;
       const similarity = this.similarity(f, target, map);
       if (similarity === undefined) return undefined;
       out.push(similarity);
@@ -129,7 +129,7 @@ export class AlongTrackRefiner {
     const q = this.cellsOfQuery(frame, map.shape);
     const m = this.cellsOfRow(row, map);
     const value = q && m ? rowAlignedSimilarity(q, m, this.options.columns) : undefined;
-    byRow.set(row, value as number);
+    byRow.set(row, value);
     return value;
   }
 

@@ -9,12 +9,12 @@
 // the window (compactly: the mutual pairs and which agree), and the pooled patches of the most
 // recently used map rows. A trajectory shifts by one frame per query, so
 // in steady state most comparisons are reused.
+import { LruCache } from '../core/lru.js';
 import type { Candidate, FramePatchMatch, PatchCorrespondence, PatchMatches } from '../core/types.js';
 import type { MatchOutput } from '../match/types.js';
 import type { SamePlace } from '../match/same-place.js';
 import { fusedConfidence, fuseScores } from './fusion.js';
 import { mutualNearestNeighbours, type PatchPair } from './mutual-nn.js';
-import { LruCache } from '../core/lru.js';
 import { AlongTrackRefiner, type AlongTrackOptions } from './along-track-shift.js';
 import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 import { chanceShare, translationConsensus } from './spatial.js';
@@ -36,10 +36,13 @@ export interface RerankOptions {
   alongTrack: AlongTrackOptions;
 }
 
-/** Local features of map frames: a cell grid per row, as stored in the map (int8) or undefined when the row has none. */
-/** Whether two map rows were recorded in one drive. */
-export type SameSession = (a: number, b: number) => boolean;
+/**
+ * Whether the answer may move from map row `from` to row `to` along the map: both recorded in one
+ * drive, and `to` among the rows the query may match (in map mode not the robot's own last frames).
+ */
+export type AllowedMove = (from: number, to: number) => boolean;
 
+/** Local features of map frames: a cell grid per row, as stored in the map (int8) or undefined when the row has none. */
 export interface PatchRows {
   readonly shape: PatchGridShape;
   readonly rows: number;
@@ -105,9 +108,9 @@ export class PatchReranker {
 
   /**
    * `samePlace`: as in the matcher, another visit of the winner's place is no rival of it.
-   * `sameSession`: whether two map rows come from one drive (an along-track shift stays in it).
+   * `allowedMove`: where the along-track move may take the answer (default: anywhere on the map).
    */
-  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace, sameSession: SameSession = () => true): RerankResult {
+  rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace, allowedMove: AllowedMove = () => true): RerankResult {
     this.forgetOutside(window);
     const cols = window.length;
     const n = Math.min(this.options.candidates, out.candidates.length);
@@ -132,14 +135,15 @@ export class PatchReranker {
     const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
     const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
     // The place is decided; where along it the camera is, is refined (the winner's path moves as one).
-    const shift = this.alongTrack ? this.alongTrack.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, sameSession).shift : 0;
+    const shift = this.alongTrack ? this.alongTrack.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, allowedMove).shift : 0;
     const moved = (row: number) => row + shift;
+    const others = [...scored.slice(1).map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest].filter((c) => c.mapIndex !== moved(win.end));
     return {
       mapIndex: moved(win.end),
       path: win.path.map(moved),
       score: win.fused,
       confidence,
-      candidates: [...scored.map((s, i) => ({ mapIndex: i === 0 ? moved(s.end) : s.end, distance: s.fused })), ...rest],
+      candidates: [{ mapIndex: moved(win.end), distance: win.fused }, ...others],
       patchScore: win.patchScore,
       patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => framePatchMatch(p.query, p.row, p.result)) },
       alongTrackShift: shift,

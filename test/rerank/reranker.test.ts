@@ -101,6 +101,9 @@ describe('PatchReranker', () => {
     const kept = new PatchReranker(along).rerank(right, window, mapRows());
     assert.equal(kept.alongTrackShift, 0);
     assert.equal(kept.mapIndex, 60);
+    // A candidate at the row the winner moves to is the winner now, not a rival listed twice.
+    const listed = { ...ahead, candidates: [...ahead.candidates, { mapIndex: 200, distance: 0.55 }, { mapIndex: 60, distance: 0.6 }] };
+    assert.deepEqual(new PatchReranker(along).rerank(listed, window, mapRows()).candidates.map((c) => c.mapIndex), [60, 100, 200]);
     // Rows 56..61 from two drives (a session starts at 59): the move would cross it, so it does not happen.
     const split = new PatchReranker(along).rerank(ahead, window, mapRows(), undefined, (a, b) => a >= 59 === b >= 59);
     assert.equal(split.mapIndex, 62);
