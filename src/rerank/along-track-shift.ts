@@ -23,6 +23,11 @@ export interface AlongTrackOptions {
    * shift over none (mean gain / its standard error). Below it the answer stays where it is.
    */
   minT: number;
+  /**
+   * Rows either side of the chosen shift that still count as the right position along the place
+   * when the confidence is scaled by how sure that position is (0: the confidence is left alone).
+   */
+  confidenceRows: number;
 }
 
 /** Map rows whose normalised cells are kept (16 KiB each with the built-in grid). */
@@ -72,6 +77,11 @@ export interface AlongTrackShift {
   shift: number;
   /** Mean similarity at each tried shift, from -rows to +rows (NaN where no frame could be compared). */
   similarities: number[];
+  /**
+   * How sure the position along the place is, in [0, 1]: the share of the shifts' plausibility
+   * within `confidenceRows` of the chosen one (1 when off or nothing else could be compared).
+   */
+  localization: number;
 }
 
 export class AlongTrackRefiner {
@@ -105,7 +115,29 @@ export class AlongTrackRefiner {
     const chosen = perShift[best];
     // No move without the unmoved answer to compare with, nor without a clear gain over it.
     const sure = best >= 0 && none !== undefined && chosen !== undefined && pairedT(chosen, none) >= this.options.minT;
-    return { shift: sure ? best - rows : 0, similarities };
+    const at = sure ? best : rows;
+    return { shift: at - rows, similarities, localization: this.localization(perShift, at) };
+  }
+
+  /**
+   * Each other shift is as plausible as its per-frame similarities are not clearly below the
+   * chosen one's: exp(-t^2 / 2) with t the paired t statistic of its loss (1 without a loss). The
+   * share of plausibility within `confidenceRows` of the chosen shift is returned.
+   */
+  private localization(perShift: readonly (number[] | undefined)[], at: number): number {
+    const { confidenceRows } = this.options;
+    const chosen = perShift[at];
+    if (confidenceRows <= 0 || !chosen) return 1;
+    let near = 0;
+    let all = 0;
+    perShift.forEach((v, k) => {
+      if (!v) return;
+      const t = k === at ? 0 : pairedT(chosen, v);
+      const plausibility = t > 0 ? Math.exp(-0.5 * t * t) : 1;
+      all += plausibility;
+      if (Math.abs(k - at) <= confidenceRows) near += plausibility;
+    });
+    return near / all;
   }
 
   /** Each frame's similarity with its row moved by `s`; undefined unless every frame can be compared. */

@@ -10,7 +10,7 @@ export const RERANK_DEFAULTS = {
   tolerance: 1,
   searchRadius: 3,
   weight: 0.5,
-  alongTrack: { rows: 0, columns: 4, minT: 2 },
+  alongTrack: { rows: 0, columns: 4, minT: 2, confidenceRows: 0 },
 };
 
 export const rerankConfigSchema = z
@@ -59,6 +59,12 @@ export const rerankConfigSchema = z
           .min(0)
           .default(RERANK_DEFAULTS.alongTrack.minT)
           .describe("Paired t statistic over the window's frames the move's similarity gain must reach (below: the answer stays)."),
+        confidenceRows: z
+          .number()
+          .int()
+          .min(0)
+          .default(RERANK_DEFAULTS.alongTrack.confidenceRows)
+          .describe('Scale the confidence by how sure the position along the place is, within this many rows (0: off).'),
       })
       .strict()
       .default(RERANK_DEFAULTS.alongTrack)

@@ -135,14 +135,15 @@ export class PatchReranker {
     const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
     const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
     // The place is decided; where along it the camera is, is refined (the winner's path moves as one).
-    const shift = this.alongTrack ? this.alongTrack.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, allowedMove).shift : 0;
+    const { shift, localization } = this.alongTrack?.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, allowedMove) ?? { shift: 0, localization: 1 };
     const moved = (row: number) => row + shift;
     const others = [...scored.slice(1).map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest].filter((c) => c.mapIndex !== moved(win.end));
     return {
       mapIndex: moved(win.end),
       path: win.path.map(moved),
       score: win.fused,
-      confidence,
+      // The right place at an unsure position along it is not a sure answer.
+      confidence: confidence * localization,
       candidates: [{ mapIndex: moved(win.end), distance: win.fused }, ...others],
       patchScore: win.patchScore,
       patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => framePatchMatch(p.query, p.row, p.result)) },

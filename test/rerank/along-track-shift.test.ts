@@ -39,38 +39,47 @@ describe('rowAlignedSimilarity', () => {
 
 describe('AlongTrackRefiner', () => {
   it('moves an answer that runs ahead of a sideways-shifted camera back to the camera', () => {
-    const refiner = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 });
+    const refiner = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 });
     assert.equal(refiner.refine(window(3, 2), route, anySession).shift, -2);
     assert.equal(refiner.refine(window(3, -3), route, anySession).shift, 3);
     assert.equal(refiner.refine(window(3, 0), route, anySession).shift, 0);
   });
 
   it('cannot see the place when the sideways shift exceeds the column tolerance', () => {
-    const result = new AlongTrackRefiner({ rows: 4, columns: 1, minT: 2 }).refine(window(3, 2), route, anySession);
+    const result = new AlongTrackRefiner({ rows: 4, columns: 1, minT: 2, confidenceRows: 0 }).refine(window(3, 2), route, anySession);
     assert.ok(Math.max(...result.similarities) < 0.5, `similarities ${result.similarities.map((s) => s.toFixed(2))}`);
   });
 
   it('stays put without a clear gain (unrelated query frames) or beyond the shift range', () => {
     const unrelated = window(0, 0).map((f, j) => ({ ...f, patches: randomGrid(900 + j) }));
-    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 }).refine(unrelated, route, anySession).shift, 0);
-    assert.equal(new AlongTrackRefiner({ rows: 1, columns: 4, minT: 2 }).refine(window(3, 3), route, anySession).shift, 0, 'the best in range is no better');
+    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 }).refine(unrelated, route, anySession).shift, 0);
+    assert.equal(new AlongTrackRefiner({ rows: 1, columns: 4, minT: 2, confidenceRows: 0 }).refine(window(3, 3), route, anySession).shift, 0, 'the best in range is no better');
   });
 
   it('never moves across a session boundary, the map ends or frames without features', () => {
     const split = (a: number, b: number) => a >= 32 === b >= 32; // a second drive starts at row 32
-    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 }).refine(window(3, 2), route, split).shift, 0);
+    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 }).refine(window(3, 2), route, split).shift, 0);
     const atEnd: AlongTrackMap = { ...route, rows: 44 };
-    const r = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 }).refine(window(3, 2), atEnd, anySession);
+    const r = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 }).refine(window(3, 2), atEnd, anySession);
     assert.equal(r.shift, -2);
     assert.ok(Number.isNaN(r.similarities[8]), 'shift +4 runs off the map');
     const blind = window(3, 2).map((f, j) => (j === 4 ? { ...f, patches: undefined } : f));
-    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 }).refine(blind, route, anySession).shift, 0);
+    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 }).refine(blind, route, anySession).shift, 0);
+  });
+
+  it('says how sure the position along the place is: sure on a sharp match, a near-uniform share on unrelated frames', () => {
+    const sure = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 1 }).refine(window(3, 0), route, anySession);
+    assert.ok(sure.localization > 0.99, `sharp: ${sure.localization}`);
+    const unrelated = window(0, 0).map((f, j) => ({ ...f, patches: randomGrid(900 + j) }));
+    const flat = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 1 }).refine(unrelated, route, anySession);
+    assert.ok(flat.localization < 0.7, `flat: ${flat.localization} (uniform would be 3 of 9 shifts)`);
+    assert.equal(new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 }).refine(unrelated, route, anySession).localization, 1, 'off');
   });
 
   it('reuses similarities while a query frame stays in the window', () => {
     let reads = 0;
     const counted: AlongTrackMap = { ...route, row: (r) => (reads++, route.row(r)) };
-    const refiner = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2 });
+    const refiner = new AlongTrackRefiner({ rows: 4, columns: 4, minT: 2, confidenceRows: 0 });
     refiner.refine(window(3, 2), counted, anySession);
     const first = reads;
     refiner.refine(window(3, 2), counted, anySession);

@@ -28,7 +28,7 @@ describe('the rerank section of a pipeline config', () => {
     const shipped = (await loadPipelineConfig('config/rerank.yaml')).config.rerank;
     assert.equal(shipped.enabled, true);
     assert.equal(r.alongTrack.rows, 0, 'the along-track move is off unless asked for');
-    assert.deepEqual(shipped.alongTrack, { rows: 4, columns: 4, minT: 2 });
+    assert.deepEqual(shipped.alongTrack, { rows: 4, columns: 4, minT: 2, confidenceRows: 1 });
   });
 
   it('refuses unknown keys, out-of-range values and a grid without a custom model', async () => {

@@ -40,7 +40,7 @@ function mapRows(): PatchRows & { reads: number } {
   };
 }
 
-const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3, alongTrack: { rows: 0, columns: 4, minT: 2 } };
+const options = { candidates: 3, frames: 3, patchSizes: [1, 2], tolerance: 1, weight: 0.5, searchRadius: 3, alongTrack: { rows: 0, columns: 4, minT: 2, confidenceRows: 0 } };
 
 describe('PatchReranker', () => {
   it('lets patch evidence overturn a narrow sequence lead, and keeps the agreeing patch pairs', () => {
@@ -89,7 +89,7 @@ describe('PatchReranker', () => {
   });
 
   it('with alongTrack, moves a winner whose path runs ahead of what its frames show, and keeps a right one', () => {
-    const along = { ...options, alongTrack: { rows: 3, columns: 2, minT: 2 } };
+    const along = { ...options, alongTrack: { rows: 3, columns: 2, minT: 2, confidenceRows: 0 } };
     const ahead = { ...matcherOutput(), mapIndex: 62, path: trajectory(62), confidence: 0.2, candidates: [{ mapIndex: 62, distance: 0.3 }, { mapIndex: 100, distance: 0.5 }] };
     const r = new PatchReranker(along).rerank(ahead, window, mapRows());
     assert.equal(r.alongTrackShift, -2);
@@ -107,6 +107,18 @@ describe('PatchReranker', () => {
     // Rows 56..61 from two drives (a session starts at 59): the move would cross it, so it does not happen.
     const split = new PatchReranker(along).rerank(ahead, window, mapRows(), undefined, (a, b) => a >= 59 === b >= 59);
     assert.equal(split.mapIndex, 62);
+  });
+
+  it('with alongTrack.confidenceRows, scales the confidence by how sure the position along the place is', () => {
+    const sure = { ...matcherOutput(), confidence: 0.2, candidates: [{ mapIndex: 60, distance: 0.3 }, { mapIndex: 20, distance: 0.4 }], mapIndex: 60, path: trajectory(60) };
+    const scaled = { ...options, alongTrack: { rows: 3, columns: 2, minT: 2, confidenceRows: 1 } };
+    const sharp = new PatchReranker(scaled).rerank(sure, window, mapRows());
+    assert.ok(sharp.confidence > 0.2 * 0.99, `a sharp position keeps its confidence: ${sharp.confidence}`);
+    // Rows 50 to 70 all show what row 60 shows: the place is clear, the position along it is not.
+    const repeated: PatchRows = { shape: SHAPE, rows: 1000, row: (i) => (i >= 50 && i <= 70 ? mapRows().row(60) : quantised(randomGrid(9000 + i))) };
+    const flat = new PatchReranker(scaled).rerank(sure, window, repeated);
+    const unscaled = new PatchReranker({ ...scaled, alongTrack: { ...scaled.alongTrack, confidenceRows: 0 } }).rerank(sure, window, repeated);
+    assert.ok(flat.confidence < 0.8 * unscaled.confidence, `${flat.confidence} vs ${unscaled.confidence} unscaled`);
   });
 
   it('with weight 0 keeps the sequence order and the sequence uniqueness', () => {
