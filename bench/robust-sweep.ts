@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     const gates = args.gates!.split(';').flatMap((gate) => args.along!.split(';').map((along) => ({ gate, along })));
     const name = ({ gate, along }: { gate: string; along: string }, L: number) =>
       `${variant}${gate === 'default' ? '' : `+gate(${gate})`}${along === 'default' ? '' : `+along(${along})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
+    const label = ({ gate, along }: { gate: string; along: string }) => `${gate}${along === 'default' ? '' : ` along(${along})`}`;
     const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown> } }, along: string) =>
       variant === 'shipped' && parsed.rerank ? { ...parsed.rerank, alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}) } : { enabled: false };
     for (const L of args.lengths!.split(',').map(Number)) {
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
           await writeFile(configPath, YAML.stringify(raw));
           const runDir = path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name(gate, L)}`);
           const m = await evalOnDemo(bags, configPath, runDir, sharedMap);
-          report({ variant, gate: `${gate.gate}${gate.along === 'default' ? '' : ` along(${gate.along})`}`, case: `demo s${args.seed} ${spec}`, L }, m);
+          report({ variant, gate: label(gate), case: `demo s${args.seed} ${spec}`, L }, m);
         }
       }
     }
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
             const gated = pipelineConfigSchema.parse({ ...config, rerank: rerankSection(parsed, gate.along), motionGate: overrideSection(gate.gate, parsed.motionGate ?? {}) });
             for (const query of nordlandCases) {
               const run = await evaluate(stretch(winter, start, end, query), createRecognizer({ ...frontend, config: gated }, map), { keepColumns: false });
-              report({ variant, gate: `${gate.gate}${gate.along === 'default' ? '' : ` along(${gate.along})`}`, case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
+              report({ variant, gate: label(gate), case: `nordland ${args.range} ${query}`, L }, computeMetrics(run.records, alignedGroundTruth(1, map.size)));
             }
           }
         }
