@@ -143,13 +143,18 @@ answers.forEach((answer, q) => {
   if (after.distance < 30) along.refined.push(after.along);
 });
 const median = (x: number[]): number => [...x].sort((a, b) => a - b)[x.length >> 1];
-// The descriptor's choice within 6 rows of the row nearest the camera.
-const own = { within: 0, along: [] as number[] };
-query.forEach((qf, q) => {
+/** Per query frame, the map row nearest the camera. */
+const nearestRows = query.map((_, q) => {
   let nearest = 0;
   map.forEach((_, m) => {
     if (offset(q, m).distance < offset(q, nearest).distance) nearest = m;
   });
+  return nearest;
+});
+// The descriptor's choice within 6 rows of the row nearest the camera.
+const own = { within: 0, along: [] as number[] };
+query.forEach((qf, q) => {
+  const nearest = nearestRows[q];
   let pick = nearest;
   for (let m = Math.max(0, nearest - 6); m <= Math.min(map.length - 1, nearest + 6); m++) {
     if (dot(qf.descriptor, map[m].descriptor) > dot(qf.descriptor, map[pick].descriptor)) pick = m;
@@ -158,13 +163,6 @@ query.forEach((qf, q) => {
   own.along.push(offset(q, pick).along);
 });
 // The row-aligned cells' choice: one shift of the last `frames` frames' nearest rows.
-const nearestRows = query.map((_, q) => {
-  let nearest = 0;
-  map.forEach((_, m) => {
-    if (offset(q, m).distance < offset(q, nearest).distance) nearest = m;
-  });
-  return nearest;
-});
 const rowAligned = { within: 0, along: [] as number[] };
 query.forEach((_, q) => {
   let best = 0;

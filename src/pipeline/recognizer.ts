@@ -271,7 +271,7 @@ export class PlaceRecognizer {
     if (decision.patchMatches) {
       match.patchScore = decision.patchScore;
       match.patchMatches = decision.patchMatches;
-      if (this.options.rerank?.reranker.options.alongTrack.rows) match.alongTrackShift = decision.alongTrackShift;
+      if (decision.alongTrackShift !== undefined) match.alongTrackShift = decision.alongTrackShift;
     }
     this.lastAnswer = { match, sequenceDescriptor };
     finish();

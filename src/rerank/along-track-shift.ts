@@ -8,9 +8,10 @@
 // frames are compared along the winner's path shifted by s rows, s in [-rows, rows]; the shift with
 // the highest mean similarity moves the answer.
 //
-// Cost control as in the re-ranker: a (query frame, map row) similarity is kept while the query
-// frame is in the window, and the normalised cells of recently used map rows.
+// Cost control as in the re-ranker (window-cache.ts): a (query frame, map row) similarity is kept
+// while the query frame is in the window, and the normalised cells of recently used map rows.
 import { LruCache } from '../core/lru.js';
+import { WindowCache } from './window-cache.js';
 import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 
 export interface AlongTrackOptions {
@@ -85,8 +86,8 @@ export interface AlongTrackShift {
 }
 
 export class AlongTrackRefiner {
-  private readonly similarityCache = new Map<number, Map<number, number | undefined>>();
-  private readonly queryCells = new Map<number, PatchSet | null>();
+  private readonly similarityCache = new WindowCache<Map<number, number | undefined>>();
+  private readonly queryCells = new WindowCache<PatchSet | null>();
   private readonly mapCells = new LruCache<number, PatchSet | null>(MAX_CACHED_MAP_ROWS);
 
   constructor(readonly options: AlongTrackOptions) {}
@@ -102,7 +103,8 @@ export class AlongTrackRefiner {
    * compared). `allowed(from, to)`: whether a frame's row may move to another (e.g. within one drive).
    */
   refine(frames: readonly AlignedFrame[], map: AlongTrackMap, allowed: (from: number, to: number) => boolean): AlongTrackShift {
-    this.forgetOutside(frames);
+    this.similarityCache.keepOnly(frames);
+    this.queryCells.keepOnly(frames);
     const { rows } = this.options;
     const perShift: (number[] | undefined)[] = [];
     for (let s = -rows; s <= rows; s++) perShift.push(this.frameSimilarities(frames, s, map, allowed));
@@ -155,8 +157,7 @@ export class AlongTrackRefiner {
   }
 
   private similarity(frame: AlignedFrame, row: number, map: AlongTrackMap): number | undefined {
-    let byRow = this.similarityCache.get(frame.index);
-    if (!byRow) this.similarityCache.set(frame.index, (byRow = new Map()));
+    const byRow = this.similarityCache.get(frame.index, () => new Map());
     if (byRow.has(row)) return byRow.get(row);
     const q = this.cellsOfQuery(frame, map.shape);
     const m = this.cellsOfRow(row, map);
@@ -166,19 +167,11 @@ export class AlongTrackRefiner {
   }
 
   private cellsOfQuery(frame: AlignedFrame, shape: PatchGridShape): PatchSet | undefined {
-    let cells = this.queryCells.get(frame.index);
-    if (cells === undefined) this.queryCells.set(frame.index, (cells = unitCells(frame.patches, shape)));
-    return cells ?? undefined;
+    return this.queryCells.get(frame.index, () => unitCells(frame.patches, shape)) ?? undefined;
   }
 
   private cellsOfRow(row: number, map: AlongTrackMap): PatchSet | undefined {
     return this.mapCells.get(row, () => unitCells(map.row(row), map.shape)) ?? undefined;
-  }
-
-  private forgetOutside(frames: readonly AlignedFrame[]): void {
-    const keep = new Set(frames.map((f) => f.index));
-    for (const index of this.queryCells.keys()) if (!keep.has(index)) this.queryCells.delete(index);
-    for (const index of this.similarityCache.keys()) if (!keep.has(index)) this.similarityCache.delete(index);
   }
 }
 

@@ -18,6 +18,7 @@ import { mutualNearestNeighbours, type PatchPair } from './mutual-nn.js';
 import { AlongTrackRefiner, type AlongTrackOptions } from './along-track-shift.js';
 import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 import { chanceShare, translationConsensus } from './spatial.js';
+import { WindowCache } from './window-cache.js';
 
 export interface RerankOptions {
   /** Best sequence candidates re-scored (the rest keep their sequence score). */
@@ -66,8 +67,8 @@ export interface RerankResult {
   /** The winner's patch score in [0, 1]. */
   patchScore: number;
   patchMatches: PatchMatches;
-  /** Rows the along-track refinement moved the winner (0 when off or unmoved). */
-  alongTrackShift: number;
+  /** Rows the along-track move moved the winner (0: kept; absent when the move is off). */
+  alongTrackShift?: number;
 }
 
 /**
@@ -87,8 +88,8 @@ const NO_EVIDENCE: PairResult = { score: 0, shift: { x: 0, y: 0 }, sizes: [] };
 
 export class PatchReranker {
   /** Compared pairs by query frame index, then map row; a query frame's entries go when it leaves the window. */
-  private readonly pairCache = new Map<number, Map<number, PairResult>>();
-  private readonly queryPatches = new Map<number, PatchSet[]>();
+  private readonly pairCache = new WindowCache<Map<number, PairResult>>();
+  private readonly queryPatches = new WindowCache<PatchSet[]>();
   /** Pooled patches of map rows, least recently used first (rows come back while trajectories slide and rivals return). */
   private readonly mapPatches = new LruCache<number, PatchSet[] | null>(MAX_CACHED_MAP_ROWS);
 
@@ -111,7 +112,8 @@ export class PatchReranker {
    * `allowedMove`: where the along-track move may take the answer (default: anywhere on the map).
    */
   rerank(out: MatchOutput, window: readonly WindowFrame[], map: PatchRows, samePlace?: SamePlace, allowedMove: AllowedMove = () => true): RerankResult {
-    this.forgetOutside(window);
+    this.pairCache.keepOnly(window);
+    this.queryPatches.keepOnly(window);
     const cols = window.length;
     const n = Math.min(this.options.candidates, out.candidates.length);
     const columns = sampleColumns(cols, this.options.frames);
@@ -135,7 +137,8 @@ export class PatchReranker {
     const sequenceConfidence = win.end === out.mapIndex ? out.confidence : 0;
     const confidence = fusedConfidence(win.fused, rival, out.sharpness?.(win.end) ?? 1, sequenceConfidence);
     // The place is decided; where along it the camera is, is refined (the winner's path moves as one).
-    const { shift, localization } = this.alongTrack?.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, allowedMove) ?? { shift: 0, localization: 1 };
+    const along = this.alongTrack?.refine(window.map((f, col) => ({ ...f, row: win.path[col] })), map, allowedMove);
+    const { shift, localization } = along ?? { shift: 0, localization: 1 };
     const moved = (row: number) => row + shift;
     const others = [...scored.slice(1).map((s) => ({ mapIndex: s.end, distance: s.fused })), ...rest].filter((c) => c.mapIndex !== moved(win.end));
     return {
@@ -147,14 +150,13 @@ export class PatchReranker {
       candidates: [{ mapIndex: moved(win.end), distance: win.fused }, ...others],
       patchScore: win.patchScore,
       patchMatches: { grid: { cellsX: map.shape.cellsX, cellsY: map.shape.cellsY }, frames: win.pairs.map((p) => framePatchMatch(p.query, p.row, p.result)) },
-      alongTrackShift: shift,
+      ...(along && { alongTrackShift: shift }),
     };
   }
 
   /** Patch evidence between one query frame and one map frame (cached while the query frame is in the window). */
   private comparePair(query: WindowFrame, row: number, map: PatchRows): PairResult {
-    let byRow = this.pairCache.get(query.index);
-    if (!byRow) this.pairCache.set(query.index, (byRow = new Map()));
+    const byRow = this.pairCache.get(query.index, () => new Map());
     const cached = byRow.get(row);
     if (cached) return cached;
     const q = this.querySets(query, map.shape);
@@ -183,10 +185,8 @@ export class PatchReranker {
   }
 
   private querySets(frame: WindowFrame, shape: PatchGridShape): PatchSet[] | undefined {
-    if (!frame.patches) return undefined;
-    let sets = this.queryPatches.get(frame.index);
-    if (!sets) this.queryPatches.set(frame.index, (sets = multiScalePatches(frame.patches, shape, this.options.patchSizes)));
-    return sets;
+    const patches = frame.patches;
+    return patches && this.queryPatches.get(frame.index, () => multiScalePatches(patches, shape, this.options.patchSizes));
   }
 
   private mapSets(row: number, map: PatchRows): PatchSet[] | undefined {
@@ -195,13 +195,6 @@ export class PatchReranker {
       return cells && !isZeroGrid(cells) ? multiScalePatches(cells, map.shape, this.options.patchSizes) : null;
     });
     return sets ?? undefined;
-  }
-
-  /** Drops cached work for query frames that left the window. */
-  private forgetOutside(window: readonly WindowFrame[]): void {
-    const keep = new Set(window.map((f) => f.index));
-    for (const index of this.queryPatches.keys()) if (!keep.has(index)) this.queryPatches.delete(index);
-    for (const index of this.pairCache.keys()) if (!keep.has(index)) this.pairCache.delete(index);
   }
 }
 
