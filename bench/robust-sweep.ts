@@ -113,8 +113,15 @@ async function main(): Promise<void> {
     const name = ({ gate, along }: { gate: string; along: string }, L: number) =>
       `${variant}${gate === 'default' ? '' : `+gate(${gate})`}${along === 'default' ? '' : `+along(${along})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
     const label = ({ gate, along }: { gate: string; along: string }) => `${gate}${along === 'default' ? '' : ` along(${along})`}`;
-    const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown> } }, along: string) =>
-      variant === 'shipped' && parsed.rerank ? { ...parsed.rerank, alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}) } : { enabled: false };
+    // The run's config is written elsewhere: a patch model named relative to the base config is made absolute.
+    const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown>; model?: string } }, along: string) =>
+      variant === 'shipped' && parsed.rerank
+        ? {
+            ...parsed.rerank,
+            ...(parsed.rerank.model && { model: path.resolve(path.dirname(base.file), parsed.rerank.model) }),
+            alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}),
+          }
+        : { enabled: false };
     for (const L of args.lengths!.split(',').map(Number)) {
       for (const spec of args.demo ? args.demo.split(',') : []) {
         const [appearance, lane] = spec.split(':');

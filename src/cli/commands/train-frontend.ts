@@ -4,24 +4,19 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { extractImageFolder, parseRange } from '../../train/extract.js';
+import { extractImageFolder } from '../../train/extract.js';
 import { FRONTEND_DEFAULTS, runFrontendTraining } from '../../train/frontend/run.js';
 import { runCommand } from '../run-command.js';
-import { nonNegativeInteger, numberListOption, numberOption, positiveInteger, positiveNumber } from '../number-option.js';
+import { nonNegativeInteger, numberListOption, positiveInteger, positiveNumber } from '../number-option.js';
+import { splitOptions, validationSplit, type SplitArgs } from '../split-options.js';
 
-interface TrainFrontendArgs {
+interface TrainFrontendArgs extends SplitArgs {
   db?: string;
   query?: string;
   dbImages?: string;
   queryImages?: string;
-  gt: string;
   config?: string;
   out: string;
-  valFraction?: number;
-  valDb?: string;
-  valQuery?: string;
-  valGt?: string;
-  rows?: string;
   pcaDims: number;
   outDims: number[];
   shrinkage: number[];
@@ -35,21 +30,16 @@ interface TrainFrontendArgs {
 }
 
 export function registerTrainFrontend(train: Command): void {
-  train
+  const command = train
     .command('frontend')
     .description('learn a discriminative projection of the frame descriptors (closed form, then triplet training) and write a frontend + pipeline.yaml')
     .option('--db <file.npy>', 'map-side descriptors (seqvpr extract with --config)')
     .option('--query <file.npy>', 'query-side descriptors of another traversal of the same route')
     .option('--db-images <dir>', 'instead of --db: an image folder, extracted first into OUT/descriptors/')
-    .option('--query-images <dir>', 'instead of --query: an image folder')
-    .requiredOption('--gt <spec>', 'ground truth: aligned:TOL, pose:M / pose2d:M (poses from the sidecars) or a CSV (query,positives)')
+    .option('--query-images <dir>', 'instead of --query: an image folder');
+  splitOptions(command, 'descriptors')
     .option('--config <file>', 'the pipeline the descriptors come from and whose frame model gets the projection (default: config/default.yaml)')
     .requiredOption('--out <dir>', 'folder for the composed frame model, pipeline.yaml, training.json and training.svg')
-    .option('--val-fraction <f>', 'hold out the last F of the frames for validation (default 0.2)', numberOption({ above: 0, max: 0.9 }))
-    .option('--val-db <file.npy>', 'validation map-side descriptors (instead of --val-fraction)')
-    .option('--val-query <file.npy>', 'validation query descriptors')
-    .option('--val-gt <spec>', 'ground truth of the validation files (default: --gt when it is aligned/pose)')
-    .option('--rows <start:end>', 'use only frames start..end-1 (training and held-out validation)')
     .option('--pca-dims <n>', 'PCA dimension the projection is fitted in', positiveInteger, FRONTEND_DEFAULTS.pcaDims)
     .option('--out-dims <list>', 'candidate output dimensions, chosen on validation', numberListOption({ integer: true, min: 1 }), [...FRONTEND_DEFAULTS.outputDims])
     .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', numberListOption({ above: 0 }), [...FRONTEND_DEFAULTS.regularizations])
@@ -80,16 +70,11 @@ export function registerTrainFrontend(train: Command): void {
         const db = await side(o.db, o.dbImages, 'db');
         const query = await side(o.query, o.queryImages, 'query');
         const result = await runFrontendTraining({
+          ...validationSplit(o),
           db,
           query,
-          gt: o.gt,
           config: o.config,
           out: o.out,
-          valFraction: o.valFraction,
-          valDb: o.valDb,
-          valQuery: o.valQuery,
-          valGt: o.valGt,
-          rows: o.rows ? parseRange(o.rows, '--rows') : undefined,
           pcaDims: o.pcaDims,
           outputDims: o.outDims,
           regularizations: o.shrinkage,

@@ -9,6 +9,7 @@ import type { SeqNetInit } from '../../train/seqnet/model.js';
 import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../number-option.js';
 import { runCommand } from '../run-command.js';
 import { registerTrainFrontend } from './train-frontend.js';
+import { registerTrainPatches } from './train-patches.js';
 
 interface TrainArgs {
   db: string;
@@ -147,4 +148,5 @@ export function registerTrain(program: Command): void {
       }),
     );
   registerTrainFrontend(train);
+  registerTrainPatches(train);
 }

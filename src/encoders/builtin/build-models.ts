@@ -13,7 +13,7 @@ import { SeqvprError } from '../../core/errors.js';
 import { buildMobileNetBlock10, mobileNetBlock10Manifest, MOBILENET_BLOCK10 } from './mobilenet-block10.js';
 import { nsfwjsPackageVersion, readNsfwjsMobileNetV2, type NsfwjsModelFiles } from './nsfwjs-model.js';
 import { buildMobileNetPatches, mobileNetPatchesManifest } from './mobilenet-patches.js';
-import { MOBILENET_PATCHES } from './patch-model-spec.js';
+import { MOBILENET_CELLS, MOBILENET_PATCHES } from './patch-model-spec.js';
 import { frameModelManifestSchema, loadManifest, type CombinedModelManifest, type FrameModelManifest } from '../manifest.js';
 import { buildMobileNetWithPatches, mobileNetWithPatchesManifest } from './mobilenet-with-patches.js';
 import { MOBILENET_WITH_PATCHES } from './patch-model-spec.js';
@@ -37,6 +37,12 @@ const BUILTIN_MODELS: readonly BuiltinModel[] = [
   { ...MOBILENET_BLOCK10, build: (source) => buildMobileNetBlock10({ source }), manifest: async (s, sha) => mobileNetBlock10Manifest(s, sha) },
   // The patch model for re-ranking (same backbone, a grid of local features).
   { ...MOBILENET_PATCHES, build: (source) => buildMobileNetPatches({ source }), manifest: async (s, sha) => mobileNetPatchesManifest(s, sha) },
+  // The patch model's cells unprojected: what `seqvpr train patches` learns a projection from.
+  {
+    ...MOBILENET_CELLS,
+    build: (source) => buildMobileNetPatches({ source, dim: MOBILENET_BLOCK10.featureChannels, name: MOBILENET_CELLS.name }),
+    manifest: async (s, sha) => mobileNetPatchesManifest(s, sha, MOBILENET_BLOCK10.featureChannels, MOBILENET_CELLS),
+  },
   // Both in one graph (re-ranking on: one backbone pass for both outputs); after them, as it records their hashes.
   {
     ...MOBILENET_WITH_PATCHES,
@@ -50,8 +56,8 @@ const BUILTIN_MODELS: readonly BuiltinModel[] = [
 
 /**
  * Writes models/mobilenetv2-block10.onnx, models/mobilenetv2-block10-patches.onnx,
- * models/mobilenetv2-block10-with-patches.onnx and their manifest .yaml files, each unless it is up
- * to date.
+ * models/mobilenetv2-block10-cells.onnx, models/mobilenetv2-block10-with-patches.onnx and their
+ * manifest .yaml files, each unless it is up to date.
  */
 export async function buildBuiltinModels(modelsDir: string, options: BuildModelsOptions = {}): Promise<void> {
   const log = options.log ?? (() => {});

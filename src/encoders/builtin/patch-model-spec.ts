@@ -26,3 +26,13 @@ export const MOBILENET_WITH_PATCHES = {
   file: 'mobilenetv2-block10-with-patches.onnx',
   manifestFile: 'mobilenetv2-block10-with-patches.yaml',
 } as const;
+
+/**
+ * The patch model's cells before any projection (96 channels per cell): what `seqvpr train patches`
+ * learns a projection from (extract them with config/patch-cells.yaml). Not used for matching.
+ */
+export const MOBILENET_CELLS = {
+  name: 'mobilenetv2-block10-cells',
+  file: 'mobilenetv2-block10-cells.onnx',
+  manifestFile: 'mobilenetv2-block10-cells.yaml',
+} as const;

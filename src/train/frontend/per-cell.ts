@@ -12,14 +12,19 @@ import { ConfigError } from '../../core/errors.js';
 import type { TraversalPair } from '../seqnet/sequences.js';
 import { fitDiscriminativeProjection, type DiscriminativeFit, type ReducedSpace } from './discriminative.js';
 
-/** A descriptor of `cells` cells of `channels` values, channel-major: value (ch, cell) at ch * cells + cell. */
+/**
+ * A descriptor of `cells` cells of `channels` values: channel-major (the grid descriptor, value
+ * (ch, cell) at ch * cells + cell) unless `cellMajor` (a patch grid, at cell * channels + ch).
+ */
 export interface GridLayout {
   channels: number;
   cells: number;
+  cellMajor?: boolean;
 }
 
 /** Each frame's cells as rows of `channels` values: row frame * cells + cell. */
-function cellRows(m: DescriptorMatrix, { channels, cells }: GridLayout): DescriptorMatrix {
+function cellRows(m: DescriptorMatrix, { channels, cells, cellMajor }: GridLayout): DescriptorMatrix {
+  if (cellMajor) return new DescriptorMatrix(m.rows * cells, channels, m.data);
   const out = new DescriptorMatrix(m.rows * cells, channels);
   for (let r = 0; r < m.rows; r++) {
     const row = m.row(r);
@@ -57,13 +62,13 @@ export function cellSpace(pair: TraversalPair, layout: GridLayout): ReducedSpace
 }
 
 /** The cell projection [k x channels] applied to every cell: P [cells * k x channels * cells], output cell-major. */
-export function expandPerCell(head: Float32Array, k: number, { channels, cells }: GridLayout): Float32Array {
+export function expandPerCell(head: Float32Array, k: number, { channels, cells, cellMajor }: GridLayout): Float32Array {
   const inputDim = channels * cells;
   const p = new Float32Array(cells * k * inputDim);
   for (let cell = 0; cell < cells; cell++) {
     for (let o = 0; o < k; o++) {
       const row = (cell * k + o) * inputDim;
-      for (let ch = 0; ch < channels; ch++) p[row + ch * cells + cell] = head[o * channels + ch];
+      for (let ch = 0; ch < channels; ch++) p[row + (cellMajor ? cell * channels + ch : ch * cells + cell)] = head[o * channels + ch];
     }
   }
   return p;

@@ -260,8 +260,8 @@ function withoutWeight({ weight: _weight, ...candidate }: CandidateResult & { we
   return candidate;
 }
 
-/** JSON cannot hold Infinity (open-ended frame ranges). */
-function finite(_key: string, value: unknown): unknown {
+/** JSON cannot hold Infinity (open-ended frame ranges): a replacer for JSON.stringify. */
+export function finite(_key: string, value: unknown): unknown {
   return value === Number.POSITIVE_INFINITY ? null : value;
 }
 
