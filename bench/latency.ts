@@ -5,13 +5,15 @@
 //       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
 //       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
 //       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
-//       [--replay-lookahead 1,4] [--pca-dims 256]
+//       [--replay-lookahead 1,4] [--pca-dims 256] [--rerank-config config/rerank.yaml]
 //
 // The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
 // copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
 // delivers them) through decode -> preprocess -> encode -> centring -> window -> frame votes ->
 // SeqSLAM, on the wall clock with the live overload policy. The pipelines are config/default.yaml
-// (CNN) and config/patchnorm.yaml as shipped; --provider sets the CNN's execution provider.
+// (CNN), config/patchnorm.yaml and config/rerank.yaml (cnn-rerank; --rerank-config another, e.g. the
+// pipeline.yaml of seqvpr train patches: give it its own --cache, the map cache is keyed by name) as
+// shipped; --provider sets the CNN's execution provider.
 // Replay runs once per --replay-lookahead value: 1 is the one-frame-at-a-time run (encoder on the
 // main thread), above 1 the path `seqvpr replay` takes (next frames encoded ahead, the CNN in a
 // worker thread); each row says whether its answers equal the one-at-a-time run's exactly.
@@ -44,6 +46,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     markdown: { type: 'string' },
     provider: { type: 'string', default: 'cpu' },
+    'rerank-config': { type: 'string', default: 'config/rerank.yaml' },
     'intra-op-threads': { type: 'string' },
     frontends: { type: 'string', default: 'cnn,patchnorm' },
     rows: { type: 'string' },
@@ -69,7 +72,7 @@ if (args.help) {
     'usage: npx tsx --expose-gc bench/latency.ts [--quick] [--markdown FILE] [--provider cpu|cuda|tensorrt] [--intra-op-threads N]\n' +
       '  [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30] [--sizes 1000,10000,100000]\n' +
       '  [--lengths 5,10,20] [--matcher-frames 30] [--replay-frames 2400] [--replay-lookahead 1,4] [--pca-dims 256] [--sections live,matchers,replay,index]\n' +
-      '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT]',
+      '  [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64] [--seed 1] [--machine-note TEXT] [--rerank-config FILE]',
   );
   process.exit(0);
 }
@@ -98,7 +101,7 @@ if (!['cpu', 'cuda', 'tensorrt'].includes(provider)) throw new Error(`--provider
 const FRONTENDS: Record<string, { config: string; label: string; layout: CellLayout }> = {
   cnn: { config: 'config/default.yaml', label: 'CNN (default)', layout: { kind: 'channel-major', cells: 32 } },
   patchnorm: { config: 'config/patchnorm.yaml', label: 'patchnorm', layout: { kind: 'image', width: 32, height: 16, patch: 8 } },
-  'cnn-rerank': { config: 'config/rerank.yaml', label: 'CNN + patch re-ranking', layout: { kind: 'channel-major', cells: 32 } },
+  'cnn-rerank': { config: args['rerank-config']!, label: 'CNN + patch re-ranking', layout: { kind: 'channel-major', cells: 32 } },
 };
 
 const log = (m: string): void => void process.stderr.write(`[latency] ${m}\n`);

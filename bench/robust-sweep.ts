@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
 });
 
 /**
- * "shipped" = the installed models/ file; otherwise "mode[,key=value...]": the spec's head and
+ * "shipped" = the base config's own frontend (the installed models/ file with the default config); otherwise "mode[,key=value...]": the spec's head and
  * normalisation constants with input normalisation `mode` (none = the model before normalisation;
  * image, channel, gain: see input-norm.ts), no blur unless blurPasses=N, and smoothX=, power=,
  * minStd=, minMean=, targetMean=, targetStd= overrides.
@@ -73,9 +73,10 @@ function parseVariant(spec: string): BackboneVariant | 'shipped' {
 }
 
 /** Writes the variant's model and manifest under out/models; returns the frontend config section. */
-async function variantFrontend(spec: string): Promise<Record<string, unknown>> {
+async function variantFrontend(spec: string, base: { file: string; frontend: Record<string, unknown> }): Promise<Record<string, unknown>> {
   const variant = parseVariant(spec);
-  if (variant === 'shipped') return { kind: 'builtin-cnn' };
+  // The run's config is written elsewhere: a manifest named relative to the base config is made absolute.
+  if (variant === 'shipped') return typeof base.frontend.manifest === 'string' ? { ...base.frontend, manifest: path.resolve(path.dirname(base.file), base.frontend.manifest) } : base.frontend;
   const dir = path.resolve(args.out!, 'models', spec.replace(/[^a-zA-Z0-9.=-]/g, '_'));
   await mkdir(dir, { recursive: true });
   const source = readNsfwjsMobileNetV2();
@@ -108,12 +109,12 @@ async function main(): Promise<void> {
     );
   };
   for (const variant of args.variants!.split(';')) {
-    const frontendSection = await variantFrontend(variant);
+    const frontendSection = await variantFrontend(variant, { file: base.file, frontend: YAML.parse(base.text).frontend });
     const gates = args.gates!.split(';').flatMap((gate) => args.along!.split(';').map((along) => ({ gate, along })));
     const name = ({ gate, along }: { gate: string; along: string }, L: number) =>
       `${variant}${gate === 'default' ? '' : `+gate(${gate})`}${along === 'default' ? '' : `+along(${along})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
     const label = ({ gate, along }: { gate: string; along: string }) => `${gate}${along === 'default' ? '' : ` along(${along})`}`;
-    // The run's config is written elsewhere: a patch model named relative to the base config is made absolute.
+    // Likewise a patch model named relative to the base config.
     const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown>; model?: string } }, along: string) =>
       variant === 'shipped' && parsed.rerank
         ? {

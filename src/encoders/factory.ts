@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ModelError } from '../core/errors.js';
 import { parseConfig } from '../core/parse-config.js';
 import { MOBILENET_WITH_PATCHES } from './builtin/patch-model-spec.js';
+import { isCombinedManifest } from './manifest.js';
 import { OnnxFrameEncoder } from './onnx-frame-encoder.js';
 import { OnnxFramePatchEncoder } from './onnx-frame-patch-encoder.js';
 import { onnxRuntimeConfigShape } from './onnx-model.js';
@@ -75,5 +76,8 @@ export async function createFrameEncoder(config: FrameEncoderConfig, context: En
       (context.warn ?? console.warn)(`${e.message}; running the frame model and the patch model separately`);
     }
   }
-  return OnnxFrameEncoder.load(frameManifestPath(c, context)!, runtime);
+  const manifest = frameManifestPath(c, context)!;
+  // A combined manifest (seqvpr train patches writes one) gives the patch grid from the same run.
+  if (c.kind === 'onnx' && (await isCombinedManifest(manifest))) return OnnxFramePatchEncoder.load(manifest, runtime);
+  return OnnxFrameEncoder.load(manifest, runtime);
 }

@@ -87,6 +87,15 @@ export interface LoadedManifest<T> {
   hash: string;
 }
 
+/** Whether the manifest at `manifestPath` is a combined frame-and-patches model (unreadable: no; loading says why). */
+export async function isCombinedManifest(manifestPath: string): Promise<boolean> {
+  try {
+    return (YAML.parse(await readFile(manifestPath, 'utf8')) as { kind?: unknown } | null)?.kind === 'frame-and-patches';
+  } catch {
+    return false;
+  }
+}
+
 /** Reads and validates a manifest, resolves its model file and hashes both. */
 export async function loadManifest<S extends z.ZodTypeAny>(
   manifestPath: string,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ConfigError, DescriptorError } from '../core/errors.js';
 import { MOBILENET_PATCHES } from '../encoders/builtin/patch-model-spec.js';
 import type { EncoderContext } from '../encoders/factory.js';
+import { frameModelManifestSchema, loadManifest } from '../encoders/manifest.js';
 import { OnnxFrameEncoder } from '../encoders/onnx-frame-encoder.js';
 import { packageRoot } from '../core/package-root.js';
 import { yieldsPatches, type FrameEncoder, type FramePatchEncoder } from '../encoders/types.js';
@@ -39,14 +40,16 @@ export interface PatchReranking {
 }
 
 /**
- * The patch model of `config`: `given` when set, else the frame encoder when its run gives the
- * built-in patch grid (the combined model), else the patch model loaded on its own.
+ * The patch model of `config`: `given` when set, else the frame encoder when its run gives exactly
+ * that model's grid (a combined model: the built-in one, or one `seqvpr train patches` wrote), else
+ * the patch model loaded on its own.
  */
 export async function createPatchEncoder(config: RerankConfig, context: EncoderContext = {}, given?: FrameEncoder, frameEncoder?: FrameEncoder): Promise<PatchEncoder> {
   const manifest = config.model
     ? path.resolve(context.baseDir ?? process.cwd(), config.model)
     : path.join(packageRoot(), BUILTIN_PATCH_MANIFEST);
-  const withFrame = !given && !config.model && frameEncoder !== undefined && yieldsPatches(frameEncoder);
+  const withFrame =
+    !given && frameEncoder !== undefined && yieldsPatches(frameEncoder) && frameEncoder.patchModel.hash === (await loadManifest(manifest, frameModelManifestSchema)).hash;
   const encoder =
     given ??
     (withFrame

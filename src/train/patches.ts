@@ -2,6 +2,10 @@
 // re-ranker's local features) from two traversals of a route, in place of its fixed random one, and
 // writes that patch model plus a pipeline.yaml with re-ranking that uses it.
 //
+// With the built-in CNN as the frontend, the frame model and the learned patch model are also
+// written merged into one model (the backbone once), and pipeline.yaml's frontend names it, so that
+// one run per frame gives the descriptor and the grid, as the built-in pair does.
+//
 // Input: the patch model's cells before projection (16 x 8 cells of 96 channels, extracted with
 // config/patch-cells.yaml). The fit is the trained frontend's per-cell one (frontend/per-cell.ts:
 // within-place whitening of each query cell against the same cell of its matching map frame, then
@@ -21,9 +25,11 @@ import { createRandom } from '../core/random.js';
 import { l2NormalizeInPlace } from '../core/vector.js';
 import { MOBILENET_BLOCK10 } from '../encoders/builtin/mobilenet-block10.js';
 import { buildMobileNetPatches, mobileNetPatchesManifest } from '../encoders/builtin/mobilenet-patches.js';
-import { nsfwjsPackageVersion } from '../encoders/builtin/nsfwjs-model.js';
+import { buildMobileNetWithPatches, mobileNetWithPatchesManifest } from '../encoders/builtin/mobilenet-with-patches.js';
+import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from '../encoders/builtin/nsfwjs-model.js';
 import { orthonormalProjection } from '../encoders/builtin/patch-head.js';
-import { MOBILENET_PATCHES } from '../encoders/builtin/patch-model-spec.js';
+import { MOBILENET_PATCHES, MOBILENET_WITH_PATCHES } from '../encoders/builtin/patch-model-spec.js';
+import { frameModelManifestSchema, loadManifest } from '../encoders/manifest.js';
 import { createFrontend } from '../pipeline/assemble.js';
 import { loadPipelineConfig } from '../pipeline/config.js';
 import { PatchCentering } from '../rerank/patch-centering.js';
@@ -50,7 +56,14 @@ export interface PatchTrainOptions extends ValidationSplitOptions {
 }
 
 export const PATCH_TRAIN_DEFAULTS = { cellDims: [16, 32], regularizations: [0.03, 0.1, 0.3, 1] } as const;
-export const PATCH_TRAIN_FILES = { model: 'patches.onnx', manifest: 'patches.yaml', config: 'pipeline.yaml', summary: 'training.json' } as const;
+export const PATCH_TRAIN_FILES = {
+  model: 'patches.onnx',
+  manifest: 'patches.yaml',
+  combinedModel: 'frame-with-patches.onnx',
+  combinedManifest: 'frame-with-patches.yaml',
+  config: 'pipeline.yaml',
+  summary: 'training.json',
+} as const;
 
 export interface PatchCandidate {
   cellDim: number;
@@ -113,27 +126,51 @@ export async function runPatchTraining(options: PatchTrainOptions): Promise<Patc
   const outDir = path.resolve(options.out);
   await mkdir(outDir, { recursive: true });
   const name = `${SPEC.name}-learned`;
-  const bytes = buildMobileNetPatches({ learned: chosen.head, name });
+  const source = readNsfwjsMobileNetV2();
+  const bytes = buildMobileNetPatches({ source, learned: chosen.head, name });
   const sha = createHash('sha256').update(bytes).digest('hex');
   const trainedOn = `(seqvpr train patches: per cell within-place whitening with shrinkage ${chosen.regularization} and LDA, from ${path.basename(options.db)} / ${path.basename(options.query)})`;
-  const manifest = mobileNetPatchesManifest({ packageVersion: nsfwjsPackageVersion() }, sha, chosen.cellDim, { name, file: PATCH_TRAIN_FILES.model, learned: trainedOn });
+  const manifest = mobileNetPatchesManifest(source, sha, chosen.cellDim, { name, file: PATCH_TRAIN_FILES.model, learned: trainedOn });
   const manifestPath = path.join(outDir, PATCH_TRAIN_FILES.manifest);
   // Model first, manifest last: a manifest on disk always names a complete model.
   await writeFileAtomic(path.join(outDir, PATCH_TRAIN_FILES.model), bytes);
   await writeFileAtomic(manifestPath, YAML.stringify(manifest));
   const raw = YAML.parse(loaded.text) as Record<string, unknown>;
-  const rerank = { ...(raw.rerank as Record<string, unknown>), model: path.relative(outDir, manifestPath), cellsX: SPEC.cellsX, cellsY: SPEC.cellsY };
+  const rerank = { ...(raw.rerank as Record<string, unknown>), model: PATCH_TRAIN_FILES.manifest, cellsX: SPEC.cellsX, cellsY: SPEC.cellsY };
+  // With the built-in CNN as frontend, the frame model and the learned patch model merged: one run gives both, as for the built-in pair.
+  const frontend = loaded.config.frontend.kind === 'builtin-cnn' ? { kind: 'onnx', manifest: await writeCombinedModel(source, outDir, bytes, name, manifestPath) } : raw.frontend;
   const configPath = path.join(outDir, PATCH_TRAIN_FILES.config);
   await writeFileAtomic(
     configPath,
     `# ${loaded.file} with a learned patch model: ${name} (seqvpr train patches).\n` +
       '# Maps must be built with this config (their patch grids come from that model).\n' +
-      YAML.stringify({ ...raw, name: `${String(raw.name ?? loaded.config.name)}-patches-learned`, rerank }),
+      YAML.stringify({ ...raw, name: `${String(raw.name ?? loaded.config.name)}-patches-learned`, frontend, rerank }),
   );
   const summary: PatchTrainResult = { configPath, manifestPath, baseline, candidates: candidates.map(({ head: _head, ...c }) => c), chosen: { cellDim: chosen.cellDim, regularization: chosen.regularization, val: chosen.val }, pairs };
   const split = { train: { db: trainPair.dbRows, query: trainPair.queryRows }, val: { db: valPair.dbRows, query: valPair.queryRows } };
   await writeFile(path.join(outDir, PATCH_TRAIN_FILES.summary), JSON.stringify({ ...summary, split, db: path.resolve(options.db), query: path.resolve(options.query), gt: options.gt, baseConfig: loaded.file }, finite, 1) + '\n');
   return summary;
+}
+
+/**
+ * The built-in frame model and the learned patch model as one model (mergeModels: the backbone
+ * once), with its manifest naming the two; returns the manifest's file name.
+ */
+async function writeCombinedModel(source: NsfwjsModelFiles, outDir: string, patchBytes: Uint8Array, patchesName: string, patchesManifest: string): Promise<string> {
+  const name = `${MOBILENET_WITH_PATCHES.name}-learned`;
+  const bytes = buildMobileNetWithPatches({ source, patches: { bytes: patchBytes, name: patchesName }, name });
+  const frameManifest = path.join(packageRoot(), 'models', MOBILENET_BLOCK10.manifestFile);
+  const hash = async (file: string) => (await loadManifest(file, frameModelManifestSchema)).hash;
+  const manifest = mobileNetWithPatchesManifest(source, createHash('sha256').update(bytes).digest('hex'), { frame: await hash(frameManifest), patches: await hash(patchesManifest) }, {
+    name,
+    model: PATCH_TRAIN_FILES.combinedModel,
+    frameManifest,
+    patchesManifest: path.basename(patchesManifest),
+    patchesName,
+  });
+  await writeFileAtomic(path.join(outDir, PATCH_TRAIN_FILES.combinedModel), bytes);
+  await writeFileAtomic(path.join(outDir, PATCH_TRAIN_FILES.combinedManifest), YAML.stringify(manifest));
+  return PATCH_TRAIN_FILES.combinedManifest;
 }
 
 /**

@@ -1,6 +1,7 @@
 // `seqvpr train patches`: a projection learned for the built-in patch model. The model it writes
 // must be exactly the unprojected cells model followed by the learned projection; the trainer must
-// find the place channels of a synthetic grid, choose on validation and write a pipeline that loads.
+// find the place channels of a synthetic grid, choose on validation and write a pipeline that loads
+// and runs the frame model and the learned patch model in one run.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -14,6 +15,10 @@ import { MOBILENET_BLOCK10 } from '../../src/encoders/builtin/mobilenet-block10.
 import { buildMobileNetPatches } from '../../src/encoders/builtin/mobilenet-patches.js';
 import { readNsfwjsMobileNetV2 } from '../../src/encoders/builtin/nsfwjs-model.js';
 import { MOBILENET_PATCHES } from '../../src/encoders/builtin/patch-model-spec.js';
+import { createFrameEncoder } from '../../src/encoders/factory.js';
+import { OnnxFrameEncoder } from '../../src/encoders/onnx-frame-encoder.js';
+import { yieldsPatches } from '../../src/encoders/types.js';
+import { createFrontend } from '../../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
 import { writeNpyMatrix } from '../../src/train/npy.js';
 import { runPatchTraining } from '../../src/train/patches.js';
@@ -95,6 +100,26 @@ describe('train patches', function () {
     assert.equal(loaded.config.rerank.enabled, true);
     assert.equal(path.resolve(path.dirname(loaded.file), loaded.config.rerank.model!), result.manifestPath);
     assert.equal(JSON.parse(await readFile(path.join(out, 'training.json'), 'utf8')).chosen.cellDim, result.chosen.cellDim);
+
+    // One run per frame gives both outputs: the built-in frame model's descriptor (same identity,
+    // so maps stay comparable) and the learned patch model's grid, as the two models give them.
+    const frontend = await createFrontend(loaded);
+    const builtin = await createFrameEncoder({ kind: 'builtin-cnn' });
+    const separate = await OnnxFrameEncoder.load(result.manifestPath);
+    try {
+      assert.equal(frontend.patchEncoder?.withFrame, true);
+      assert.ok(yieldsPatches(frontend.frameEncoder));
+      assert.equal(frontend.frameEncoder.hash, builtin.hash);
+      assert.equal(frontend.identity.patches?.encoder.hash, separate.hash);
+      const image = { kind: 'raw' as const, width: 64, height: 32, encoding: 'rgb8', step: 192, isBigEndian: false, data: Uint8Array.from(seededUniform(64 * 32 * 3, 8), (v) => Math.round((v + 1) * 127)) };
+      const [both] = await frontend.frameEncoder.encodeWithPatches([image]);
+      const [descriptor] = await builtin.encode([image]);
+      const [grid] = await separate.encode([image]);
+      assert.ok(both.descriptor.every((v, i) => Math.abs(v - descriptor[i]) < 1e-5), 'descriptor');
+      assert.ok(both.patches!.every((v, i) => Math.abs(v - grid[i]) < 1e-5), 'patch grid');
+    } finally {
+      await Promise.all([frontend.close(), builtin.close(), separate.close()]);
+    }
   });
 
   it('runs from the command line and says what it chose against the fixed projection', async () => {

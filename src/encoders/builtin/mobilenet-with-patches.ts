@@ -17,23 +17,50 @@ export interface ComponentHashes {
   patches: string;
 }
 
-export function buildMobileNetWithPatches(options: { source?: NsfwjsModelFiles } = {}): Uint8Array {
+/** Another patch model to merge instead of the built-in one (a learned projection, seqvpr train patches). */
+export interface OtherPatchModel {
+  bytes: Uint8Array;
+  name: string;
+}
+
+export function buildMobileNetWithPatches(options: { source?: NsfwjsModelFiles; patches?: OtherPatchModel; name?: string } = {}): Uint8Array {
   const source = options.source ?? readNsfwjsMobileNetV2();
-  return mergeModels(buildMobileNetBlock10({ source }), buildMobileNetPatches({ source }), {
-    name: MOBILENET_WITH_PATCHES.name,
+  const patches = options.patches ?? { bytes: buildMobileNetPatches({ source }), name: MOBILENET_PATCHES.name };
+  return mergeModels(buildMobileNetBlock10({ source }), patches.bytes, {
+    name: options.name ?? MOBILENET_WITH_PATCHES.name,
     prefix: 'patches/',
-    docString: `${MOBILENET_BLOCK10.name} and ${MOBILENET_PATCHES.name} in one graph, the shared backbone once.`,
+    docString: `${MOBILENET_BLOCK10.name} and ${patches.name} in one graph, the shared backbone once.`,
   });
 }
 
-export function mobileNetWithPatchesManifest(source: Pick<NsfwjsModelFiles, 'packageVersion'>, modelSha256: string, components: ComponentHashes): CombinedModelManifest {
+/** Where a combined model's file and its two component manifests are (relative to the combined manifest), when not the built-in ones. */
+export interface CombinedFiles {
+  name: string;
+  model: string;
+  frameManifest: string;
+  patchesManifest: string;
+  patchesName: string;
+}
+
+export function mobileNetWithPatchesManifest(
+  source: Pick<NsfwjsModelFiles, 'packageVersion'>,
+  modelSha256: string,
+  components: ComponentHashes,
+  files: CombinedFiles = {
+    name: MOBILENET_WITH_PATCHES.name,
+    model: MOBILENET_WITH_PATCHES.file,
+    frameManifest: MOBILENET_BLOCK10.manifestFile,
+    patchesManifest: MOBILENET_PATCHES.manifestFile,
+    patchesName: MOBILENET_PATCHES.name,
+  },
+): CombinedModelManifest {
   return {
     version: MANIFEST_VERSION,
     kind: 'frame-and-patches',
-    name: MOBILENET_WITH_PATCHES.name,
-    model: MOBILENET_WITH_PATCHES.file,
-    frame: { manifest: MOBILENET_BLOCK10.manifestFile, hash: components.frame },
-    patches: { manifest: MOBILENET_PATCHES.manifestFile, hash: components.patches },
-    description: `${MOBILENET_BLOCK10.name} (output "${MOBILENET_BLOCK10.outputName}") and ${MOBILENET_PATCHES.name} (output "${MOBILENET_PATCHES.outputName}") merged, the backbone shared. build: ${buildStamp(source)} sha256: ${modelSha256}`,
+    name: files.name,
+    model: files.model,
+    frame: { manifest: files.frameManifest, hash: components.frame },
+    patches: { manifest: files.patchesManifest, hash: components.patches },
+    description: `${MOBILENET_BLOCK10.name} (output "${MOBILENET_BLOCK10.outputName}") and ${files.patchesName} (output "${MOBILENET_PATCHES.outputName}") merged, the backbone shared. build: ${buildStamp(source)} sha256: ${modelSha256}`,
   };
 }
