@@ -29,6 +29,7 @@ import { buildMobileNetWithPatches, mobileNetWithPatchesManifest } from '../enco
 import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from '../encoders/builtin/nsfwjs-model.js';
 import { orthonormalProjection } from '../encoders/builtin/patch-head.js';
 import { MOBILENET_PATCHES, MOBILENET_WITH_PATCHES } from '../encoders/builtin/patch-model-spec.js';
+import { frameManifestPath } from '../encoders/factory.js';
 import { frameModelManifestSchema, loadManifest } from '../encoders/manifest.js';
 import { createFrontend } from '../pipeline/assemble.js';
 import { loadPipelineConfig } from '../pipeline/config.js';
@@ -137,8 +138,14 @@ export async function runPatchTraining(options: PatchTrainOptions): Promise<Patc
   await writeFileAtomic(manifestPath, YAML.stringify(manifest));
   const raw = YAML.parse(loaded.text) as Record<string, unknown>;
   const rerank = { ...(raw.rerank as Record<string, unknown>), model: PATCH_TRAIN_FILES.manifest, cellsX: SPEC.cellsX, cellsY: SPEC.cellsY };
-  // With the built-in CNN as frontend, the frame model and the learned patch model merged: one run gives both, as for the built-in pair.
-  const frontend = loaded.config.frontend.kind === 'builtin-cnn' ? { kind: 'onnx', manifest: await writeCombinedModel(source, outDir, bytes, name, manifestPath) } : raw.frontend;
+  // With the built-in CNN as frontend, the frame model and the learned patch model merged: one run
+  // gives both, as for the built-in pair. Another frontend stays, its manifest named absolutely (the
+  // config now lives in outDir).
+  const base = loaded.config.frontend;
+  const frontend =
+    base.kind === 'builtin-cnn'
+      ? { kind: 'onnx', manifest: await writeCombinedModel(source, outDir, bytes, name, manifestPath) }
+      : { ...(raw.frontend as Record<string, unknown>), ...(base.kind === 'onnx' && { manifest: frameManifestPath(base, { baseDir: path.dirname(loaded.file) }) }) };
   const configPath = path.join(outDir, PATCH_TRAIN_FILES.config);
   await writeFileAtomic(
     configPath,

@@ -3,7 +3,7 @@
 // find the place channels of a synthetic grid, choose on validation and write a pipeline that loads
 // and runs the frame model and the learned patch model in one run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -119,6 +119,26 @@ describe('train patches', function () {
       assert.ok(both.patches!.every((v, i) => Math.abs(v - grid[i]) < 1e-5), 'patch grid');
     } finally {
       await Promise.all([frontend.close(), builtin.close(), separate.close()]);
+    }
+  });
+
+  it('keeps another frontend, its manifest named so that it still loads from the output folder', async () => {
+    const { db, query } = cellTraversals(30, 3, 13);
+    await writeNpyMatrix(path.join(dir, 'o-db.npy'), db);
+    await writeNpyMatrix(path.join(dir, 'o-query.npy'), query);
+    const frameManifest = path.join(packageRoot(), 'models', MOBILENET_BLOCK10.manifestFile);
+    const base = YAML.parse(await readFile(path.join(packageRoot(), 'config', 'rerank.yaml'), 'utf8'));
+    const configFile = path.join(dir, 'own-frontend.yaml');
+    await writeFile(configFile, YAML.stringify({ ...base, frontend: { kind: 'onnx', manifest: path.relative(dir, frameManifest) } }));
+    const result = await runPatchTraining({ db: path.join(dir, 'o-db.npy'), query: path.join(dir, 'o-query.npy'), gt: 'aligned:0', out: path.join(dir, 'o-out'), config: configFile, cellDims: [3], regularizations: [0.01] });
+    const loaded = await loadPipelineConfig(result.configPath);
+    assert.equal(loaded.config.frontend.kind, 'onnx');
+    assert.equal(loaded.config.frontend.kind === 'onnx' && loaded.config.frontend.manifest, frameManifest);
+    const frontend = await createFrontend(loaded);
+    try {
+      assert.equal(frontend.patchEncoder?.withFrame, false, 'the learned patch model runs on its own');
+    } finally {
+      await frontend.close();
     }
   });
 

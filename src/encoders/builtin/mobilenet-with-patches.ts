@@ -33,7 +33,7 @@ export function buildMobileNetWithPatches(options: { source?: NsfwjsModelFiles; 
   });
 }
 
-/** Where a combined model's file and its two component manifests are (relative to the combined manifest), when not the built-in ones. */
+/** A combined model's name, file and its two component manifests (absolute, or relative to the combined manifest), when not the built-in ones. */
 export interface CombinedFiles {
   name: string;
   model: string;
