@@ -52,9 +52,10 @@ const { values: args } = parseArgs({
 
 /**
  * "shipped" = the base config's own frontend (the installed models/ file with the default config);
- * otherwise "mode[,key=value...]": the spec's head and normalisation constants with input normalisation `mode` (none = the model before normalisation;
- * image, channel, gain: see input-norm.ts), no blur unless blurPasses=N, and smoothX=, power=,
- * minStd=, minMean=, targetMean=, targetStd= overrides.
+ * otherwise "mode[,key=value...]": the spec's head and normalisation constants with input
+ * normalisation `mode` (none = the model before normalisation; image, channel, gain: see
+ * input-norm.ts), no blur unless blurPasses=N, and smoothX=, power=, minStd=, minMean=,
+ * targetMean=, targetStd= overrides.
  */
 function parseVariant(spec: string): BackboneVariant | 'shipped' {
   if (spec === 'shipped') return 'shipped';
