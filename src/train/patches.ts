@@ -4,7 +4,8 @@
 //
 // With the built-in CNN as the frontend, the frame model and the learned patch model are also
 // written merged into one model (the backbone once), and pipeline.yaml's frontend names it, so that
-// one run per frame gives the descriptor and the grid, as the built-in pair does.
+// one run per frame gives the descriptor and the grid, as the built-in pair does. The folder holds
+// every model file it names (a copy of the built-in frame model among them).
 //
 // Input: the patch model's cells before projection (16 x 8 cells of 96 channels, extracted with
 // config/patch-cells.yaml). The fit is the trained frontend's per-cell one (frontend/per-cell.ts:
@@ -14,7 +15,7 @@
 // Recall@1 of the projected, run-centred grids on the validation frames; the fixed projection is
 // the baseline reported next to it.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { writeFileAtomic } from '../core/atomic-write.js';
@@ -166,13 +167,15 @@ export async function runPatchTraining(options: PatchTrainOptions): Promise<Patc
 async function writeCombinedModel(source: NsfwjsModelFiles, outDir: string, patchBytes: Uint8Array, patchesName: string, patchesManifest: string): Promise<string> {
   const name = `${MOBILENET_WITH_PATCHES.name}-learned`;
   const bytes = buildMobileNetWithPatches({ source, patches: { bytes: patchBytes, name: patchesName }, name });
-  const frameManifest = path.join(packageRoot(), 'models', MOBILENET_BLOCK10.manifestFile);
-  const hash = async (file: string) => (await loadManifest(file, frameModelManifestSchema)).hash;
-  const manifest = mobileNetWithPatchesManifest(source, createHash('sha256').update(bytes).digest('hex'), { frame: await hash(frameManifest), patches: await hash(patchesManifest) }, {
+  // A copy of the built-in frame model beside it (same bytes, same identity): the folder is self-contained and can move to the robot.
+  for (const file of [MOBILENET_BLOCK10.file, MOBILENET_BLOCK10.manifestFile]) await copyFile(path.join(packageRoot(), 'models', file), path.join(outDir, file));
+  const hash = async (file: string) => (await loadManifest(path.join(outDir, file), frameModelManifestSchema)).hash;
+  const patchesFile = path.basename(patchesManifest);
+  const manifest = mobileNetWithPatchesManifest(source, createHash('sha256').update(bytes).digest('hex'), { frame: await hash(MOBILENET_BLOCK10.manifestFile), patches: await hash(patchesFile) }, {
     name,
     model: PATCH_TRAIN_FILES.combinedModel,
-    frameManifest,
-    patchesManifest: path.basename(patchesManifest),
+    frameManifest: MOBILENET_BLOCK10.manifestFile,
+    patchesManifest: patchesFile,
     patchesName,
   });
   await writeFileAtomic(path.join(outDir, PATCH_TRAIN_FILES.combinedModel), bytes);

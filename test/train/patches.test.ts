@@ -3,7 +3,7 @@
 // find the place channels of a synthetic grid, choose on validation and write a pipeline that loads
 // and runs the frame model and the learned patch model in one run.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -119,6 +119,19 @@ describe('train patches', function () {
       assert.ok(both.patches!.every((v, i) => Math.abs(v - grid[i]) < 1e-5), 'patch grid');
     } finally {
       await Promise.all([frontend.close(), builtin.close(), separate.close()]);
+    }
+    // The folder is self-contained (every model file it names is in it): moved elsewhere (to the robot), it loads the same models.
+    const combined = YAML.parse(await readFile(path.join(out, 'frame-with-patches.yaml'), 'utf8'));
+    for (const named of [combined.model, combined.frame.manifest, combined.patches.manifest]) assert.equal(path.basename(named), named, `${named} lies in the folder`);
+    const moved = path.join(dir, 'moved');
+    await rename(out, moved);
+    const again = await createFrontend(await loadPipelineConfig(path.join(moved, 'pipeline.yaml')));
+    try {
+      assert.equal(again.patchEncoder?.withFrame, true);
+      assert.equal(again.frameEncoder.hash, frontend.frameEncoder.hash);
+      assert.equal(again.identity.patches?.encoder.hash, frontend.identity.patches?.encoder.hash);
+    } finally {
+      await again.close();
     }
   });
 
