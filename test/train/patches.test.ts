@@ -18,7 +18,7 @@ import { MOBILENET_PATCHES } from '../../src/encoders/builtin/patch-model-spec.j
 import { createFrameEncoder } from '../../src/encoders/factory.js';
 import { OnnxFrameEncoder } from '../../src/encoders/onnx-frame-encoder.js';
 import { yieldsPatches } from '../../src/encoders/types.js';
-import { createFrontend } from '../../src/pipeline/assemble.js';
+import { createFrontend, type Frontend } from '../../src/pipeline/assemble.js';
 import { loadPipelineConfig } from '../../src/pipeline/config.js';
 import { writeNpyMatrix } from '../../src/train/npy.js';
 import { runPatchTraining } from '../../src/train/patches.js';
@@ -58,6 +58,16 @@ function cellTraversals(places: number, signal: number, seed: number): { db: Des
     }
   }
   return { db, query };
+}
+
+/** Runs `check` on the front end a pipeline config assembles, then closes it. */
+async function withFrontend(configFile: string, check: (frontend: Frontend) => void): Promise<void> {
+  const frontend = await createFrontend(await loadPipelineConfig(configFile));
+  try {
+    check(frontend);
+  } finally {
+    await frontend.close();
+  }
 }
 
 describe('train patches', function () {
@@ -125,14 +135,11 @@ describe('train patches', function () {
     for (const named of [combined.model, combined.frame.manifest, combined.patches.manifest]) assert.equal(path.basename(named), named, `${named} lies in the folder`);
     const moved = path.join(dir, 'moved');
     await rename(out, moved);
-    const again = await createFrontend(await loadPipelineConfig(path.join(moved, 'pipeline.yaml')));
-    try {
+    await withFrontend(path.join(moved, 'pipeline.yaml'), (again) => {
       assert.equal(again.patchEncoder?.withFrame, true);
       assert.equal(again.frameEncoder.hash, frontend.frameEncoder.hash);
       assert.equal(again.identity.patches?.encoder.hash, frontend.identity.patches?.encoder.hash);
-    } finally {
-      await again.close();
-    }
+    });
   });
 
   it('keeps another frontend, its manifest named so that it still loads from the output folder', async () => {
@@ -147,12 +154,7 @@ describe('train patches', function () {
     const loaded = await loadPipelineConfig(result.configPath);
     assert.equal(loaded.config.frontend.kind, 'onnx');
     assert.equal(loaded.config.frontend.kind === 'onnx' && loaded.config.frontend.manifest, frameManifest);
-    const frontend = await createFrontend(loaded);
-    try {
-      assert.equal(frontend.patchEncoder?.withFrame, false, 'the learned patch model runs on its own');
-    } finally {
-      await frontend.close();
-    }
+    await withFrontend(result.configPath, (frontend) => assert.equal(frontend.patchEncoder?.withFrame, false, 'the learned patch model runs on its own'));
   });
 
   it('runs from the command line and says what it chose against the fixed projection', async () => {
