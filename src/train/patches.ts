@@ -14,7 +14,6 @@
 // fitted on uncentred cells, as the graph sees them. Output size and shrinkage are chosen by frame
 // Recall@1 of the projected, run-centred grids on the validation frames; the fixed projection is
 // the baseline reported next to it.
-import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -22,18 +21,18 @@ import { writeFileAtomic } from '../core/atomic-write.js';
 import { ConfigError } from '../core/errors.js';
 import { DescriptorMatrix } from '../core/matrix.js';
 import { packageRoot } from '../core/package-root.js';
-import { createRandom } from '../core/random.js';
 import { l2NormalizeInPlace } from '../core/vector.js';
 import { MOBILENET_BLOCK10 } from '../encoders/builtin/mobilenet-block10.js';
-import { buildMobileNetPatches, mobileNetPatchesManifest } from '../encoders/builtin/mobilenet-patches.js';
+import { buildMobileNetPatches, fixedPatchProjection, mobileNetPatchesManifest } from '../encoders/builtin/mobilenet-patches.js';
 import { buildMobileNetWithPatches, mobileNetWithPatchesManifest } from '../encoders/builtin/mobilenet-with-patches.js';
 import { readNsfwjsMobileNetV2, type NsfwjsModelFiles } from '../encoders/builtin/nsfwjs-model.js';
-import { orthonormalProjection } from '../encoders/builtin/patch-head.js';
 import { MOBILENET_PATCHES, MOBILENET_WITH_PATCHES } from '../encoders/builtin/patch-model-spec.js';
 import { frameManifestPath } from '../encoders/factory.js';
 import { frameModelManifestSchema, loadManifest } from '../encoders/manifest.js';
 import { createFrontend } from '../pipeline/assemble.js';
 import { loadPipelineConfig } from '../pipeline/config.js';
+import type { CenteringConfig } from '../encoders/centering.js';
+import { sha256Hex } from '../map/map-files.js';
 import { PatchCentering } from '../rerank/patch-centering.js';
 import { readDescriptorSet } from './descriptor-set.js';
 import { fitDiscriminativeProjection } from './frontend/discriminative.js';
@@ -107,9 +106,8 @@ export async function runPatchTraining(options: PatchTrainOptions): Promise<Patc
   const { trainPair, valPair } = await splitTrainVal(options, db, query, gt, 1);
 
   const space = cellSpace(trainPair, LAYOUT);
-  const score = (head: Float32Array, k: number): { r1: number; r5: number; queries: number } => validationRecall(valPair, head, k);
-  const fixed = orthonormalProjection(SPEC.dim, LAYOUT.channels, createRandom(SPEC.projectionSeed).normal);
-  const baseline = score(fixed, SPEC.dim);
+  const score = (head: Float32Array, k: number): { r1: number; r5: number; queries: number } => validationRecall(valPair, head, k, loaded.config.centering);
+  const baseline = score(fixedPatchProjection(), SPEC.dim);
   log(`built-in patch projection (fixed, ${SPEC.dim} per cell): val R@1 ${baseline.r1.toFixed(3)} R@5 ${baseline.r5.toFixed(3)} (${baseline.queries} queries)`);
   const candidates: (PatchCandidate & { head: Float32Array })[] = [];
   let pairs = 0;
@@ -130,9 +128,8 @@ export async function runPatchTraining(options: PatchTrainOptions): Promise<Patc
   const name = `${SPEC.name}-learned`;
   const source = readNsfwjsMobileNetV2();
   const bytes = buildMobileNetPatches({ source, learned: chosen.head, name });
-  const sha = createHash('sha256').update(bytes).digest('hex');
   const trainedOn = `(seqvpr train patches: per cell within-place whitening with shrinkage ${chosen.regularization} and LDA, from ${path.basename(options.db)} / ${path.basename(options.query)})`;
-  const manifest = mobileNetPatchesManifest(source, sha, chosen.cellDim, { name, file: PATCH_TRAIN_FILES.model, learned: trainedOn });
+  const manifest = mobileNetPatchesManifest(source, sha256Hex(bytes), chosen.cellDim, { name, file: PATCH_TRAIN_FILES.model, learned: trainedOn });
   const manifestPath = path.join(outDir, PATCH_TRAIN_FILES.manifest);
   // Model first, manifest last: a manifest on disk always names a complete model.
   await writeFileAtomic(path.join(outDir, PATCH_TRAIN_FILES.model), bytes);
@@ -171,7 +168,7 @@ async function writeCombinedModel(source: NsfwjsModelFiles, outDir: string, patc
   for (const file of [MOBILENET_BLOCK10.file, MOBILENET_BLOCK10.manifestFile]) await copyFile(path.join(packageRoot(), 'models', file), path.join(outDir, file));
   const hash = async (file: string) => (await loadManifest(path.join(outDir, file), frameModelManifestSchema)).hash;
   const patchesFile = path.basename(patchesManifest);
-  const manifest = mobileNetWithPatchesManifest(source, createHash('sha256').update(bytes).digest('hex'), { frame: await hash(MOBILENET_BLOCK10.manifestFile), patches: await hash(patchesFile) }, {
+  const manifest = mobileNetWithPatchesManifest(source, sha256Hex(bytes), { frame: await hash(MOBILENET_BLOCK10.manifestFile), patches: await hash(patchesFile) }, {
     name,
     model: PATCH_TRAIN_FILES.combinedModel,
     frameManifest: MOBILENET_BLOCK10.manifestFile,
@@ -187,9 +184,9 @@ async function writeCombinedModel(source: NsfwjsModelFiles, outDir: string, patc
  * Frame Recall@1 / @5 of the validation frames with every cell projected by `head` [k x channels]
  * and normalised, then centred along each run from its first frame as the re-ranker centres grids.
  */
-function validationRecall(pair: TraversalPair, head: Float32Array, k: number): { r1: number; r5: number; queries: number } {
-  const db = centredGrids(pair.db, head, k, pair.dbRows);
-  const query = centredGrids(pair.query, head, k, pair.queryRows);
+function validationRecall(pair: TraversalPair, head: Float32Array, k: number, centering: CenteringConfig): { r1: number; r5: number; queries: number } {
+  const db = centredGrids(pair.db, head, k, pair.dbRows, centering);
+  const query = centredGrids(pair.query, head, k, pair.queryRows, centering);
   const positives = rowsOf(pair.queryRows, pair.query.rows).map((q) =>
     pair.positives(q).filter((j) => j >= pair.dbRows.start && j < Math.min(pair.dbRows.end, pair.db.rows)).map((j) => j - pair.dbRows.start),
   );
@@ -198,9 +195,10 @@ function validationRecall(pair: TraversalPair, head: Float32Array, k: number): {
 }
 
 /** Frames `rows` of `cells` (a run from its first frame), projected, centred and each grid normalised as one vector. */
-function centredGrids(cells: DescriptorMatrix, head: Float32Array, k: number, rows: FrameRange): DescriptorMatrix {
+function centredGrids(cells: DescriptorMatrix, head: Float32Array, k: number, rows: FrameRange, centering: CenteringConfig): DescriptorMatrix {
   const { channels, cells: n } = LAYOUT;
-  const centring = new PatchCentering({ enabled: true, windowFrames: 200, minChange: 0.05 }, { cellsX: SPEC.cellsX, cellsY: SPEC.cellsY, dim: k });
+  // The pipeline's centring settings, as map building and the query run centre patch grids.
+  const centring = new PatchCentering(centering, { cellsX: SPEC.cellsX, cellsY: SPEC.cellsY, dim: k });
   const kept = rowsOf(rows, cells.rows);
   const out = new DescriptorMatrix(kept.length, n * k);
   if (kept.length === 0) return out;

@@ -34,10 +34,15 @@ export function buildMobileNetPatches(options: PatchModelOptions = {}): Uint8Arr
   const dim = options.learned ? options.learned.length / channels : (options.dim ?? spec.dim);
   if (!Number.isInteger(dim) || dim < 1 || dim > channels) throw new RangeError(`a patch projection maps ${channels} channels to 1..${channels}, got ${dim}`);
   const { g, features } = backboneGraph(options.name ?? spec.name, describe(source, dim, options.learned !== undefined), source);
-  const matrix = options.learned ?? (dim === channels ? null : orthonormalProjection(dim, channels, createRandom(spec.projectionSeed).normal));
+  const matrix = options.learned ?? (dim === channels ? null : fixedPatchProjection(dim));
   appendPatchHead(g, features, { cellsX: spec.cellsX, cellsY: spec.cellsY, centre: spec.centre, projection: matrix && { matrix, dim, channels }, output: spec.outputName });
   g.output(spec.outputName, 'float32', ['batch', patchModelDim({ dim })]);
   return g.toBytes();
+}
+
+/** The built-in patch model's fixed projection [dim x channels] (seeded, orthonormal rows). */
+export function fixedPatchProjection(dim: number = MOBILENET_PATCHES.dim): Float32Array {
+  return orthonormalProjection(dim, MOBILENET_BLOCK10.featureChannels, createRandom(MOBILENET_PATCHES.projectionSeed).normal);
 }
 
 export function mobileNetPatchesManifest(
