@@ -36,7 +36,14 @@ export async function demoBags(cacheDir: string, seed: number, appearance: strin
  * runDir/eval). With `sharedMap`, the map is built there once and reused: for configs that differ
  * only in query-side settings (a map of another frontend is refused by the eval anyway).
  */
-export async function evalOnDemo(bags: DemoBags, configPath: string, runDir: string, sharedMap?: string): ReturnType<typeof runEval> {
+export async function evalOnDemo(
+  bags: DemoBags,
+  configPath: string,
+  runDir: string,
+  sharedMap?: string,
+  /** The query run keyframed: a frame kept once it is this far from the last kept one (m). */
+  queryKeyframeDistance?: number,
+): ReturnType<typeof runEval> {
   const mapDir = sharedMap ?? path.join(runDir, 'map');
   if (!sharedMap || !existsSync(path.join(mapDir, MAP_FILES.manifest))) {
     const frontend = await createFrontend(await loadPipelineConfig(configPath));
@@ -46,5 +53,6 @@ export async function evalOnDemo(bags: DemoBags, configPath: string, runDir: str
       await frontend.close();
     }
   }
-  return runEval({ map: mapDir, query: { bag: bags.queryBag, ...DEMO_SOURCE }, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
+  const query = { bag: bags.queryBag, ...DEMO_SOURCE, keyframeDistance: queryKeyframeDistance };
+  return runEval({ map: mapDir, query, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
 }

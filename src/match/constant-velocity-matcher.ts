@@ -20,10 +20,10 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
     checkSearchOptions(name, options);
   }
 
-  match({ D, coarse, samePlace }: MatchInput): MatchOutput {
+  match({ D, coarse, samePlace, columnRows }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
-    this.sweep.prepare(cols);
+    this.sweep.prepare(cols, columnRows);
     this.ends.reset(rows);
     this.coarseMask = ensureUint8(this.coarseMask, rows);
     const mask = this.coarseMask;

@@ -25,6 +25,13 @@ export interface MatchInput {
    * a winner there. Absent: rivals are ranked by row only.
    */
   samePlace?: SamePlace;
+  /**
+   * How many map rows each column lies before the newest (oldest first, the newest 0), from the
+   * query's odometry (window-placement.ts). Velocity-searching matchers (seqslam, seqmatch) then
+   * place column t at v x columnRows[t] rows before the end instead of v x (cols - 1 - t).
+   * Absent: one row per column.
+   */
+  columnRows?: readonly number[];
 }
 
 export interface MatchOutput {

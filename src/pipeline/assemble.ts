@@ -109,6 +109,7 @@ export function createRecognizer(
     searchableRows: extra.searchableRows,
     samePlace: { ...config.matcher.samePlace, neighbourRows: Math.max(1, config.matcher.localizationRows) },
     motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence, heldAdvance: config.motionGate.heldAdvance } : undefined,
+    placeByPath: config.windowPlacement === 'path' ? { mapSpacingM: currentSpacing(map) } : undefined,
   });
 }
 
@@ -120,11 +121,16 @@ export function createRecognizer(
  */
 function motionGate(config: PipelineConfig, map: PlaceMap): MotionGate {
   const { spacingM, appearance } = config.motionGate;
-  const mapSpacing = new MapSpacing(map);
   return new MotionGate({
-    spacingM: spacingM === 'map' ? () => mapSpacing.current() : spacingM,
+    spacingM: spacingM === 'map' ? currentSpacing(map) : spacingM,
     minChange: appearance ? config.centering.minChange : undefined,
   });
+}
+
+/** The map's median frame spacing as it is now (MapSpacing: followed while a live map grows). */
+function currentSpacing(map: PlaceMap): () => number | undefined {
+  const spacing = new MapSpacing(map);
+  return () => spacing.current();
 }
 
 function sha256(...parts: string[]): string {

@@ -43,6 +43,12 @@ export const pipelineConfigSchema = z
     rerank: rerankConfigSchema.default(rerankConfigSchema.parse({})),
     /** Query frames aligned by the fine matcher (columns of the difference matrix). */
     windowLength: z.number().int().min(1).max(200).default(10),
+    windowPlacement: z
+      .enum(['path', 'frames'])
+      .default('path')
+      .describe(
+        "Where the matcher places the window's frames along the map: 'path' = at the distance the camera travelled (posed frames, a map with poses: window-placement.ts); 'frames' = one map frame per query frame.",
+      ),
     /** Frames enter the query window only once the camera moved (motion-gate.ts). */
     motionGate: motionGateConfigSchema.default(motionGateConfigSchema.parse({})),
     hnsw: hnswParamsSchema.partial().default({}),

@@ -14,6 +14,7 @@ import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match
 import type { EmaCentering } from '../encoders/centering.js';
 import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
+import { pathColumnRows } from './window-placement.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
 import type { WindowFrame } from '../rerank/reranker.js';
@@ -41,6 +42,11 @@ export interface RecognizerOptions {
   motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence']; heldAdvance?: MotionGateConfig['heldAdvance'] };
   /** Rivals ranked by place where the map has poses (another visit of the winner's place is no rival); absent = by row. */
   samePlace?: SamePlaceOptions;
+  /**
+   * Posed windows are placed by the distance travelled (window-placement.ts) on the map's frame
+   * spacing this returns (undefined: not known, one row per frame); absent = one row per frame.
+   */
+  placeByPath?: { mapSpacingM: () => number | undefined };
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -233,7 +239,10 @@ export class PlaceRecognizer {
     this.distances.push(descriptor);
     lap('window');
 
-    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times);
+    const cols = this.distances.cols;
+    const windowFrames = this.recentFrames.slice(-cols);
+    const columnRows = this.options.placeByPath && pathColumnRows(windowFrames, this.options.placeByPath.mapSpacingM());
+    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times, columnRows);
     t = performance.now();
     if (searchable < 1) {
       this.lastAnswer = undefined;
@@ -241,11 +250,9 @@ export class PlaceRecognizer {
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
 
-    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace });
+    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace, columnRows });
     lap('match');
 
-    const cols = this.distances.cols;
-    const windowFrames = this.recentFrames.slice(-cols);
     let decision: Pick<PlaceMatch, 'mapIndex' | 'confidence' | 'score' | 'candidates' | 'patchScore' | 'patchMatches' | 'alongTrackShift'> & { path: number[] } = out;
     if (this.options.rerank && map.patches) {
       const windowPatches = this.recentPatches.slice(-cols);
@@ -298,6 +305,7 @@ export class PlaceRecognizer {
     descriptor: Float32Array,
     searchable: number,
     times: StageTimes,
+    columnRows: readonly number[] | undefined,
   ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
     const { sequenceEncoder, map } = this.options;
     let t = performance.now();
@@ -308,7 +316,7 @@ export class PlaceRecognizer {
     }
     times.sequence = performance.now() - t;
     t = performance.now();
-    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace);
+    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace, columnRows);
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }

@@ -46,6 +46,8 @@ export class CoarseRetriever {
     windowColumns: number,
     /** Frame votes: other visits of a chosen end's place do not count against k (frame-votes.ts). */
     samePlace?: SamePlace,
+    /** Frame votes: the window frames' map rows before the newest (window-placement.ts); absent: one per frame. */
+    columnRows?: readonly number[],
   ): Candidate[] | undefined {
     const options = this.options;
     if (options.k > 0 && options.source === 'frame-votes') {
@@ -53,7 +55,8 @@ export class CoarseRetriever {
       if (this.recentHits.length > this.keep) this.recentHits.shift();
       if (searchable < 1) return undefined;
       const window = this.recentHits.slice(-windowColumns);
-      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable, samePlace });
+      const placed = columnRows?.length === window.length ? columnRows : undefined;
+      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable, samePlace, columnRows: placed });
     }
     if (options.k < 1 || searchable < 1) return undefined;
     // Until the window holds a full sequence, retrieve on the newest frame alone.

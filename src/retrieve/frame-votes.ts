@@ -1,6 +1,7 @@
 // Coarse retrieval by frame votes (after Fast-SeqSLAM, Siam & Zhang 2017): every query frame asks
 // the map's frame index for its K nearest map frames once, when it arrives; a hit on map frame m
-// for the frame c steps back in the window votes for the trajectory ENDING at m + c. Ends with the
+// for the frame c steps back in the window votes for the trajectory ENDING at m + c (m + its
+// distance before the newest frame in map rows, when the window is placed by odometry). Ends with the
 // most votes (ties: lower summed distance) are the candidate regions the fine matcher searches.
 // One index query per frame, however long the window, and no dependence on a sequence descriptor.
 import type { Candidate } from '../core/types.js';
@@ -19,6 +20,8 @@ export interface FrameVoteOptions {
    * holding a place several times still proposes other places (the fine matcher's rivals).
    */
   samePlace?: SamePlace;
+  /** Map rows each window frame lies before the newest (oldest first; window-placement.ts); absent: one per frame. */
+  columnRows?: readonly number[];
 }
 
 /**
@@ -29,7 +32,7 @@ export function voteForEnds(hitsPerFrame: readonly (readonly Candidate[])[], opt
   const votes = new Map<number, { count: number; distanceSum: number }>();
   const newest = hitsPerFrame.length - 1;
   hitsPerFrame.forEach((hits, col) => {
-    const stepsBack = newest - col;
+    const stepsBack = options.columnRows ? Math.round(options.columnRows[col]) : newest - col;
     for (const hit of hits) {
       const end = Math.min(hit.mapIndex + stepsBack, options.mapRows - 1);
       const v = votes.get(end);

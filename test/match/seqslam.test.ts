@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/core/errors.js';
+import { MatchInputError } from '../../src/match/errors.js';
 import { DenseDifferenceMatrix } from '../../src/match/dense-difference-matrix.js';
 import { SeqSlamMatcher, velocityRange } from '../../src/match/seqslam.js';
 import { background, diagonal, drawPath } from './helpers.js';
@@ -40,6 +41,36 @@ describe('SeqSlamMatcher', () => {
     const out = new SeqSlamMatcher({ vMin: 1, vMax: 2, vSteps: 5 }).match({ D });
     assert.ok([16, 17].includes(out.mapIndex), `mapIndex ${out.mapIndex}`);
     assert.ok(out.score > 0.1);
+  });
+
+  it('follows a window placed by odometry: 2 map rows per frame inside the 0.8-1.25 range', () => {
+    // A keyframed query: frames 2 map spacings apart. One row per column cannot reach the path;
+    // placed by the path (columnRows 8, 6, 4, 2, 0) at v = 1 it is the diagonal.
+    const path = [22, 24, 26, 28, 30];
+    const D = drawPath(background(50, 5), path);
+    const matcher = new SeqSlamMatcher({ vMin: 0.8, vMax: 1.25, vSteps: 10 });
+    assert.notDeepEqual(matcher.match({ D }).path, path);
+    const out = matcher.match({ D, columnRows: [8, 6, 4, 2, 0] });
+    assert.equal(out.mapIndex, 30);
+    assert.deepEqual(out.path, path);
+    assert.deepEqual(out.pathOf!(30), path, 'the re-ranker reads the placed trajectory too');
+    assert.notDeepEqual(matcher.match({ D }).path, path, 'a window without placement is one row per column again');
+  });
+
+  it('places uneven steps (a stop, then a jump) where the odometry puts them', () => {
+    const path = [20, 20, 21, 24, 25];
+    const D = drawPath(background(50, 5), path);
+    const out = new SeqSlamMatcher({ vMin: 1, vMax: 1, vSteps: 1 }).match({ D, columnRows: [5, 5, 4, 1, 0] });
+    assert.equal(out.mapIndex, 25);
+    assert.deepEqual(out.path, path);
+  });
+
+  it('refuses a placement that does not fit the window', () => {
+    const D = background(20, 3);
+    const matcher = new SeqSlamMatcher(exact);
+    assert.throws(() => matcher.match({ D, columnRows: [1, 0] }), MatchInputError);
+    assert.throws(() => matcher.match({ D, columnRows: [2, Number.NaN, 0] }), MatchInputError);
+    assert.throws(() => matcher.match({ D, columnRows: [2, -1, 0] }), MatchInputError);
   });
 
   it('prefers the velocity closest to 1 when velocities tie', () => {

@@ -179,7 +179,7 @@ interface Traversal {
   places: number[];
 }
 
-async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: Record<string, unknown>; stepM?: number }) {
+async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: Record<string, unknown>; stepM?: number; windowPlacement?: 'path' | 'frames' }) {
   const places = randomUnitVectors(PLACES, DIM, 7);
   const rand = mulberry32(11);
   const descriptors = new Map<string, Float32Array>();
@@ -206,6 +206,7 @@ async function setup(options: { posed: boolean; stopViewChanges: boolean; gate: 
     matcher: { kind: 'seqslam' },
     windowLength: WINDOW,
     motionGate: options.gate,
+    ...(options.windowPlacement && { windowPlacement: options.windowPlacement }),
   };
   const frontend = await createFrontend({ config: pipelineConfigSchema.parse(raw), file: path.join('/tmp', 'gate.yaml'), text: '' }, { frameEncoder: encoder });
   const map = PlaceMap.create({ encoder: frontend.identity.encoder });
@@ -277,6 +278,18 @@ describe('PlaceRecognizer with the motion gate', () => {
     const rows = admitted.correspondences.map((c) => c.mapIndex);
     assert.deepEqual(rows.slice(1).map((r, k) => r - rows[k]), Array(WINDOW - 1).fill(1));
     for (let i = 2 * WINDOW; i < ms.length; i++) assert.ok(Math.abs(ms[i].mapIndex - places[i]) <= 1, `query ${i}`);
+  });
+
+  it('with poses, a run at 2.5 map spacings per frame (a keyframed query) is placed by its path and found', async () => {
+    const run = async (windowPlacement: 'path' | 'frames') => {
+      const { results, places } = await setup({ posed: true, stopViewChanges: false, gate: { enabled: true }, stepM: 2.5, windowPlacement });
+      const ms = matches(results);
+      assert.ok(ms.every((m) => !m.held), 'every frame is past the grid: all enter the window');
+      return ms.slice(WINDOW - 1).filter((m) => m.mapIndex === places[m.queryIndex]).length / (ms.length - WINDOW + 1);
+    };
+    const [byPath, byFrame] = [await run('path'), await run('frames')];
+    assert.equal(byPath, 1, 'placed by the path, every full window finds its place');
+    assert.ok(byFrame < 0.5, `one row per frame (velocities 0.8-1.25) cannot follow 2.5: ${byFrame}`);
   });
 
   it("with poses, a held frame's answer moves on by the distance travelled since the admitted frame", async () => {

@@ -1,0 +1,65 @@
+// A query run that outruns the map's frame spacing (a keyframed run, a faster vehicle, a lower
+// camera rate), with the window placed one map frame per query frame ('frames') or by the distance
+// travelled ('path', window-placement.ts): demo world, map run every frame (about 0.9 m apart),
+// query run keyframed every K metres, correct within 3 m.
+//
+//   npx tsx bench/keyframed-query.ts [--config config/rerank.yaml] [--demo day:-1.5,night:-1.5]
+//       [--seed 11] [--keyframes 0,2,3] [--out out/keyframed] [--json FILE]
+// (--keyframes 0 = every frame; the demo bags are generated under --out once, or reused from there.)
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+import { loadPipelineConfig } from '../src/pipeline/config.js';
+import { demoBags, evalOnDemo } from './demo-runs.js';
+
+const { values: args } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'config/rerank.yaml' },
+    demo: { type: 'string', default: 'day:-1.5,night:-1.5,winter:-1.5,night:-0.5' },
+    seed: { type: 'string', default: '11' },
+    keyframes: { type: 'string', default: '0,2,3' },
+    out: { type: 'string', default: 'out/keyframed' },
+    json: { type: 'string' },
+  },
+});
+
+const PLACEMENTS = ['frames', 'path'] as const;
+const out = path.resolve(args.out!);
+const base = await loadPipelineConfig(args.config);
+const baseRaw = YAML.parse(base.text) as Record<string, unknown>;
+// The run configs live under out/: model paths named relative to the base config are made absolute.
+const frontend = baseRaw.frontend as Record<string, unknown>;
+if (typeof frontend?.manifest === 'string') frontend.manifest = path.resolve(path.dirname(base.file), frontend.manifest);
+const rerank = baseRaw.rerank as Record<string, unknown> | undefined;
+if (typeof rerank?.model === 'string') rerank.model = path.resolve(path.dirname(base.file), rerank.model);
+
+await mkdir(path.join(out, 'configs'), { recursive: true });
+const configs = new Map<string, string>();
+for (const placement of PLACEMENTS) {
+  const file = path.join(out, 'configs', `${placement}.yaml`);
+  await writeFile(file, YAML.stringify({ ...baseRaw, name: `${base.config.name}-${placement}`, windowPlacement: placement }));
+  configs.set(placement, file);
+}
+
+const rows: { case: string; keyframeM: number; placement: string; queries: number; r1: number | null; ap: number | null; r100p: number | null }[] = [];
+console.log('| query run | keyframes | queries | one map frame per query frame: R@1 / AP / R@100%P | placed by the path |');
+console.log('|---|---|---|---|---|');
+for (const demoCase of args.demo!.split(',')) {
+  const [appearance, lane] = demoCase.split(':');
+  const bags = await demoBags(out, Number(args.seed), appearance, lane);
+  const sharedMap = path.join(out, 'maps', `s${args.seed}-${appearance}_${lane}`);
+  for (const keyframeM of args.keyframes!.split(',').map(Number)) {
+    const cells: string[] = [];
+    let queries = 0;
+    for (const placement of PLACEMENTS) {
+      const runDir = path.join(out, 'runs', `s${args.seed}-${appearance}_${lane}-kf${keyframeM}-${placement}`);
+      const m = await evalOnDemo(bags, configs.get(placement)!, runDir, sharedMap, keyframeM > 0 ? keyframeM : undefined);
+      queries = m.queries;
+      rows.push({ case: demoCase, keyframeM, placement, queries: m.queries, r1: m.recall[1], ap: m.averagePrecision, r100p: m.recallAtPrecision100 });
+      cells.push([m.recall[1], m.averagePrecision, m.recallAtPrecision100].map((x) => x?.toFixed(3) ?? '-').join(' / '));
+    }
+    console.log(`| seed ${args.seed}, ${appearance}, lane ${lane} m | ${keyframeM > 0 ? `${keyframeM} m` : 'every frame'} | ${queries} | ${cells.join(' | ')} |`);
+  }
+}
+if (args.json) await writeFile(args.json, JSON.stringify({ config: base.file, seed: Number(args.seed), rows }, null, 2));
