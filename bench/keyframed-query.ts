@@ -4,8 +4,10 @@
 // query run keyframed every K metres, correct within 3 m.
 //
 //   npx tsx bench/keyframed-query.ts [--config config/rerank.yaml] [--demo day:-1.5,night:-1.5]
-//       [--seed 11] [--keyframes 0,2,3] [--out out/keyframed] [--json FILE]
-// (--keyframes 0 = every frame; the demo bags are generated under --out once, or reused from there.)
+//       [--seed 11] [--keyframes 0,2,3] [--variants frames,path,path:0.9-1.1] [--out out/keyframed] [--json FILE]
+// (--keyframes 0 = every frame; a variant is a windowPlacement with an optional SeqSLAM velocity
+// range lo-hi, 5 steps: vMin/vMax for 'frames', pathVMin/pathVMax for 'path'; the demo bags are
+// generated under --out once, or reused from there.)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,12 +21,13 @@ const { values: args } = parseArgs({
     demo: { type: 'string', default: 'day:-1.5,night:-1.5,winter:-1.5,night:-0.5' },
     seed: { type: 'string', default: '11' },
     keyframes: { type: 'string', default: '0,2,3' },
+    variants: { type: 'string', default: 'frames,path' },
     out: { type: 'string', default: 'out/keyframed' },
     json: { type: 'string' },
   },
 });
 
-const PLACEMENTS = ['frames', 'path'] as const;
+const VARIANTS = args.variants!.split(',');
 const out = path.resolve(args.out!);
 const base = await loadPipelineConfig(args.config);
 const baseRaw = YAML.parse(base.text) as Record<string, unknown>;
@@ -36,15 +39,24 @@ if (typeof rerank?.model === 'string') rerank.model = path.resolve(path.dirname(
 
 await mkdir(path.join(out, 'configs'), { recursive: true });
 const configs = new Map<string, string>();
-for (const placement of PLACEMENTS) {
-  const file = path.join(out, 'configs', `${placement}.yaml`);
-  await writeFile(file, YAML.stringify({ ...baseRaw, name: `${base.config.name}-${placement}`, windowPlacement: placement }));
-  configs.set(placement, file);
+for (const variant of VARIANTS) {
+  const [placement, range] = variant.split(':');
+  if (placement !== 'frames' && placement !== 'path') throw new Error(`unknown window placement in variant ${variant}`);
+  const matcher = { ...(baseRaw.matcher as Record<string, unknown>) };
+  if (range) {
+    // The velocities the placement uses: vMin.. for one row per frame, pathVMin.. for the path.
+    const [lo, hi] = range.split('-').map(Number);
+    const keys = placement === 'path' ? ['pathVMin', 'pathVMax', 'pathVSteps'] : ['vMin', 'vMax', 'vSteps'];
+    Object.assign(matcher, { [keys[0]]: lo, [keys[1]]: hi, [keys[2]]: lo === hi ? 1 : 5 });
+  }
+  const file = path.join(out, 'configs', `${variant.replace(':', '_')}.yaml`);
+  await writeFile(file, YAML.stringify({ ...baseRaw, name: `${base.config.name}-${variant}`, windowPlacement: placement, matcher }));
+  configs.set(variant, file);
 }
 
-const rows: { case: string; keyframeM: number; placement: string; queries: number; r1: number | null; ap: number | null; r100p: number | null }[] = [];
-console.log('| query run | keyframes | queries | one map frame per query frame: R@1 / AP / R@100%P | placed by the path |');
-console.log('|---|---|---|---|---|');
+const rows: { case: string; keyframeM: number; variant: string; queries: number; r1: number | null; ap: number | null; r100p: number | null }[] = [];
+console.log(`| query run | keyframes | queries | ${VARIANTS.map((v) => `${v}: R@1 / AP / R@100%P`).join(' | ')} |`);
+console.log(`|---|---|---|${VARIANTS.map(() => '---|').join('')}`);
 for (const demoCase of args.demo!.split(',')) {
   const [appearance, lane] = demoCase.split(':');
   const bags = await demoBags(out, Number(args.seed), appearance, lane);
@@ -52,11 +64,11 @@ for (const demoCase of args.demo!.split(',')) {
   for (const keyframeM of args.keyframes!.split(',').map(Number)) {
     const cells: string[] = [];
     let queries = 0;
-    for (const placement of PLACEMENTS) {
-      const runDir = path.join(out, 'runs', `s${args.seed}-${appearance}_${lane}-kf${keyframeM}-${placement}`);
-      const m = await evalOnDemo(bags, configs.get(placement)!, runDir, sharedMap, keyframeM > 0 ? keyframeM : undefined);
+    for (const variant of VARIANTS) {
+      const runDir = path.join(out, 'runs', `s${args.seed}-${appearance}_${lane}-kf${keyframeM}-${variant.replace(':', '_')}`);
+      const m = await evalOnDemo(bags, configs.get(variant)!, runDir, sharedMap, keyframeM > 0 ? keyframeM : undefined);
       queries = m.queries;
-      rows.push({ case: demoCase, keyframeM, placement, queries: m.queries, r1: m.recall[1], ap: m.averagePrecision, r100p: m.recallAtPrecision100 });
+      rows.push({ case: demoCase, keyframeM, variant, queries: m.queries, r1: m.recall[1], ap: m.averagePrecision, r100p: m.recallAtPrecision100 });
       cells.push([m.recall[1], m.averagePrecision, m.recallAtPrecision100].map((x) => x?.toFixed(3) ?? '-').join(' / '));
     }
     console.log(`| seed ${args.seed}, ${appearance}, lane ${lane} m | ${keyframeM > 0 ? `${keyframeM} m` : 'every frame'} | ${queries} | ${cells.join(' | ')} |`);

@@ -67,6 +67,13 @@ export const seqSlamConfigSchema = z.strictObject({
   vMin: z.number().min(0).default(SEQSLAM_DEFAULTS.vMin).describe('Slowest velocity tried, map frames per query frame.'),
   vMax: z.number().min(0).default(SEQSLAM_DEFAULTS.vMax).describe('Fastest velocity tried, map frames per query frame.'),
   vSteps: rows(1).default(SEQSLAM_DEFAULTS.vSteps).describe('Velocities tried, evenly spaced vMin..vMax (1 when vMin = vMax).'),
+  pathVMin: z
+    .number()
+    .min(0)
+    .default(SEQSLAM_DEFAULTS.pathVMin)
+    .describe('Window placed by the path travelled (windowPlacement: path): slowest scale tried, map rows per row the odometry predicts.'),
+  pathVMax: z.number().min(0).default(SEQSLAM_DEFAULTS.pathVMax).describe('Window placed by the path travelled: fastest scale tried.'),
+  pathVSteps: rows(1).default(SEQSLAM_DEFAULTS.pathVSteps).describe('Window placed by the path travelled: scales tried, evenly spaced (1 when pathVMin = pathVMax).'),
 });
 
 export const adaptSeqV2ConfigSchema = z.strictObject({

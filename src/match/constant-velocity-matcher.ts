@@ -1,5 +1,5 @@
-// Shared engine of SeqMatch and SeqSLAM: score every candidate end row with a VelocitySweep, then
-// rank. With coarse hits, only ends within coarseRadiusRows of a hit may win; with
+// Shared engine of SeqMatch and SeqSLAM: score every candidate end row with a VelocitySweep (its
+// own for a window placed by odometry, when given), then rank. With coarse hits, only ends within coarseRadiusRows of a hit may win; with
 // rivalScope 'map' the rest of the map is still scored, as rivals for the confidence.
 import { EndScores, resolveExclusionRows } from './end-scores.js';
 import { checkDifferenceMatrix, ensureUint8, markCoarseEnds } from './matcher-input.js';
@@ -12,18 +12,25 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
   private coarseMask = new Uint8Array(0);
   private readonly coarseEnds: number[] = [];
 
+  /** The sweep of the current call. */
+  private sweep: VelocitySweep;
+
   constructor(
     readonly name: string,
-    private readonly sweep: VelocitySweep,
+    private readonly framesSweep: VelocitySweep,
     private readonly options: SearchOptions,
+    /** Velocities for a window placed by odometry (MatchInput.columnRows); default: framesSweep's. */
+    private readonly pathSweep: VelocitySweep = framesSweep,
   ) {
     checkSearchOptions(name, options);
+    this.sweep = framesSweep;
   }
 
   match({ D, coarse, samePlace, columnRows }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
-    this.sweep.prepare(cols, columnRows);
+    const sweep = (this.sweep = columnRows ? this.pathSweep : this.framesSweep);
+    sweep.prepare(cols, columnRows);
     this.ends.reset(rows);
     this.coarseMask = ensureUint8(this.coarseMask, rows);
     const mask = this.coarseMask;
@@ -41,8 +48,8 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
       score,
       confidence,
       candidates,
-      path: this.sweep.path(this.ends.tag(winner), winner),
-      pathOf: (row) => this.sweep.path(this.ends.tag(row), row),
+      path: sweep.path(this.ends.tag(winner), winner),
+      pathOf: (row) => sweep.path(this.ends.tag(row), row),
       sharpness: (row) => this.ends.sharpnessAt(row, this.options, exclusion),
     };
   }

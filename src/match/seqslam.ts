@@ -13,24 +13,39 @@ export interface SeqSlamOptions extends SearchOptions {
   vMax: number;
   /** Number of velocities tried, evenly spaced from vMin to vMax inclusive (1 when vMin = vMax). */
   vSteps: number;
+  /**
+   * The velocities for a window placed by odometry (MatchInput.columnRows): map rows per row the
+   * odometry predicts. Odometry gives the trajectory's shape, so only its scale error, the map's
+   * uneven spacing and the path-length difference of a parallel lane in a curve are left: a few per cent.
+   */
+  pathVMin: number;
+  pathVMax: number;
+  pathVSteps: number;
 }
 
 export const SEQSLAM_DEFAULTS: SeqSlamOptions = {
   vMin: 0.8,
   vMax: 1.25,
   vSteps: 10,
+  pathVMin: 0.95,
+  pathVMax: 1.05,
+  pathVSteps: 5,
   coarseRadiusRows: 5,
   maxCandidates: 5,
   rivalScope: 'map',
 };
 
-/** vSteps velocities evenly spaced over [vMin, vMax]; throws a ConfigError on an empty range. */
-export function velocityRange(vMin: number, vMax: number, vSteps: number): number[] {
+/**
+ * vSteps velocities evenly spaced over [vMin, vMax]; throws a ConfigError on an empty range, naming
+ * the keys (`path`: pathVMin, pathVMax, pathVSteps).
+ */
+export function velocityRange(vMin: number, vMax: number, vSteps: number, keys: 'frames' | 'path' = 'frames'): number[] {
+  const [min, max, steps] = keys === 'path' ? ['pathVMin', 'pathVMax', 'pathVSteps'] : ['vMin', 'vMax', 'vSteps'];
   if (!(Number.isFinite(vMin) && Number.isFinite(vMax) && vMin >= 0 && vMin <= vMax)) {
-    throw new ConfigError(`seqslam needs 0 <= vMin <= vMax (map frames per query frame), got vMin ${vMin}, vMax ${vMax}`);
+    throw new ConfigError(`seqslam needs 0 <= ${min} <= ${max} (map frames per query frame), got ${min} ${vMin}, ${max} ${vMax}`);
   }
   if (!Number.isInteger(vSteps) || vSteps < 1 || (vSteps === 1 && vMin !== vMax) || (vSteps > 1 && vMin === vMax)) {
-    throw new ConfigError(`seqslam.vSteps must be 1 when vMin equals vMax and an integer >= 2 otherwise, got ${vSteps}`);
+    throw new ConfigError(`seqslam.${steps} must be 1 when ${min} equals ${max} and an integer >= 2 otherwise, got ${vSteps}`);
   }
   if (vSteps === 1) return [vMin];
   return Array.from({ length: vSteps }, (_, i) => vMin + ((vMax - vMin) * i) / (vSteps - 1));
@@ -39,6 +54,7 @@ export function velocityRange(vMin: number, vMax: number, vSteps: number): numbe
 export class SeqSlamMatcher extends ConstantVelocityMatcher {
   constructor(options: Partial<SeqSlamOptions> = {}) {
     const o = { ...SEQSLAM_DEFAULTS, ...options };
-    super('seqslam', new VelocitySweep(velocityRange(o.vMin, o.vMax, o.vSteps)), o);
+    const frames = new VelocitySweep(velocityRange(o.vMin, o.vMax, o.vSteps));
+    super('seqslam', frames, o, new VelocitySweep(velocityRange(o.pathVMin, o.pathVMax, o.pathVSteps, 'path')));
   }
 }

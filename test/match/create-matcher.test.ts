@@ -21,6 +21,9 @@ describe('createMatcher and the matcher config schema', () => {
       vMin: 0.8,
       vMax: 1.25,
       vSteps: 10,
+      pathVMin: 0.95,
+      pathVMax: 1.05,
+      pathVSteps: 5,
     });
     const adapt = matcherConfigSchema.parse({ kind: 'adaptseq-v2' });
     assert.equal(adapt.kind === 'adaptseq-v2' && adapt.stepWindow, 4);

@@ -65,6 +65,18 @@ describe('SeqSlamMatcher', () => {
     assert.deepEqual(out.path, path);
   });
 
+  it('searches its own narrow scale range for a placed window (pathVMin..pathVMax), the wide range otherwise', () => {
+    // The odometry under-reads by a fifth: the map advances 1.2 rows per predicted row.
+    const columnRows = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    const path = columnRows.map((r) => 40 + Math.round(-1.2 * r)); // 29, 30, 32, ..., 40
+    const D = drawPath(background(60, 10), path);
+    assert.notDeepEqual(new SeqSlamMatcher().match({ D, columnRows }).path, path, 'default 0.95-1.05: not followed');
+    const wide = new SeqSlamMatcher({ pathVMin: 1.2, pathVMax: 1.2, pathVSteps: 1, vMin: 1, vMax: 1, vSteps: 1 });
+    assert.deepEqual(wide.match({ D, columnRows }).path, path);
+    assert.deepEqual(new SeqSlamMatcher({ vMin: 1.2, vMax: 1.2, vSteps: 1 }).match({ D }).path, path, 'unplaced: vMin..vMax');
+    assert.throws(() => new SeqSlamMatcher({ pathVMin: 1.1, pathVMax: 0.9 }), /pathVMin/);
+  });
+
   it('refuses a placement that does not fit the window', () => {
     const D = background(20, 3);
     const matcher = new SeqSlamMatcher(exact);
