@@ -3,7 +3,7 @@
 // so the results must equal `seqvpr eval` on the folders exactly. Skips when the data is absent.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runEval } from '../../src/cli/commands/eval.js';
@@ -41,6 +41,9 @@ describe('seqvpr map build --bag and seqvpr replay (end to end)', function () {
   });
 
   it('a bag-built map and a replayed query bag give exactly the results of the image folders', async () => {
+    // Folders carry no poses, so the bags' windows are placed one map frame per frame here too.
+    const CONFIG = path.join(tmp, 'frames.yaml');
+    await writeFile(CONFIG, (await readFile('config/patchnorm.yaml', 'utf8')) + '\nwindowPlacement: frames\n');
     const mapDir = path.join(tmp, 'map');
     const code = await main([
       'node', 'seqvpr', 'map', 'build', '--bag', bags.summer, '--image-topic', '/camera/image_raw',
