@@ -12,7 +12,7 @@ import { assertCompatible } from '../map/compatibility.js';
 import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from '../encoders/centering.js';
-import { MapSpacing, MotionGate } from './motion-gate.js';
+import { MapSpacing, MotionGate, unevenSpacing } from './motion-gate.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
 import type { PatchInfo } from '../map/patch-store.js';
@@ -97,6 +97,12 @@ export function createRecognizer(
     },
     where,
   );
+  const uneven = config.windowPlacement === 'path' || config.motionGate.enabled ? unevenSpacing(map.frames, map.sessionStarts) : undefined;
+  if (uneven) {
+    extra.warn?.(
+      `${where}: ${uneven}; the query window is placed in map frames of the median spacing, so answers may run ahead or behind where the spacing differs: build the map with --keyframe-distance (node: keyframe_distance_m)`,
+    );
+  }
   return new PlaceRecognizer({
     frameEncoder: frontend.frameEncoder,
     sequenceEncoder: frontend.sequenceEncoder,

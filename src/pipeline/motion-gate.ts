@@ -46,6 +46,14 @@ export type MotionGateConfig = z.output<typeof motionGateConfigSchema>;
  * or a new live map).
  */
 export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0], minSteps = 2): number | undefined {
+  const steps = frameSteps(frames, sessionStarts);
+  if (steps.length < Math.max(2, minSteps)) return undefined;
+  const mid = steps.length >> 1;
+  return steps.length % 2 ? steps[mid] : (steps[mid - 1] + steps[mid]) / 2;
+}
+
+/** Planar distances between consecutive posed frames of one session, sorted ascending. */
+function frameSteps(frames: readonly MapFrameMeta[], sessionStarts: readonly number[]): number[] {
   const starts = new Set(sessionStarts);
   const steps: number[] = [];
   for (let i = 1; i < frames.length; i++) {
@@ -54,10 +62,24 @@ export function medianFrameSpacing(frames: readonly MapFrameMeta[], sessionStart
     if (!a || !b || starts.has(i)) continue;
     steps.push(Math.hypot(b.x - a.x, b.y - a.y));
   }
-  if (steps.length < Math.max(2, minSteps)) return undefined;
-  steps.sort((x, y) => x - y);
-  const mid = steps.length >> 1;
-  return steps.length % 2 ? steps[mid] : (steps[mid - 1] + steps[mid]) / 2;
+  return steps.sort((x, y) => x - y);
+}
+
+/**
+ * Why a map's frames are too unevenly spaced for rows = metres / median spacing (the gate's grid
+ * and the window's placement by the path), if they are: the 10th percentile of its steps below
+ * half the median or the 90th above twice it (a map recorded every frame at varying speed, or with
+ * stops; a map keyframed by distance stays within a frame's step of its spacing, well inside).
+ * Undefined for an even map or one with fewer than MIN_SPACING_STEPS posed steps.
+ */
+export function unevenSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0]): string | undefined {
+  const steps = frameSteps(frames, sessionStarts);
+  if (steps.length < MIN_SPACING_STEPS) return undefined;
+  const at = (q: number) => steps[Math.min(steps.length - 1, Math.floor(q * steps.length))];
+  const [p10, median, p90] = [at(0.1), at(0.5), at(0.9)];
+  if (p10 >= 0.5 * median && p90 <= 2 * median) return undefined;
+  const m = (x: number) => `${x.toFixed(2)} m`;
+  return `its frames are unevenly spaced (steps: 10th percentile ${m(p10)}, median ${m(median)}, 90th ${m(p90)})`;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FrameEncoder } from '../../src/encoders/types.js';
 import { PlaceMap } from '../../src/map/place-map.js';
 import { createFrontend, createRecognizer } from '../../src/pipeline/assemble.js';
 import { pipelineConfigSchema } from '../../src/pipeline/config.js';
-import { MIN_SPACING_STEPS, MapSpacing, MotionGate, medianFrameSpacing } from '../../src/pipeline/motion-gate.js';
+import { MIN_SPACING_STEPS, MapSpacing, MotionGate, medianFrameSpacing, unevenSpacing } from '../../src/pipeline/motion-gate.js';
 import type { FrameResult } from '../../src/pipeline/recognizer.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { parseConfig } from '../../src/core/parse-config.js';
@@ -87,6 +87,28 @@ describe('medianFrameSpacing', () => {
     assert.equal(medianFrameSpacing(meta([undefined, undefined, undefined])), undefined);
     assert.equal(medianFrameSpacing(meta([0, 1])), undefined);
     assert.equal(medianFrameSpacing([]), undefined);
+  });
+});
+
+describe('unevenSpacing', () => {
+  const meta = (xs: number[]): MapFrameMeta[] => xs.map((x, index) => ({ index, stamp: BigInt(index), pose: at(x) }));
+  const cumulative = (steps: number[]) => steps.reduce<number[]>((xs, s) => [...xs, xs.at(-1)! + s], [0]);
+
+  it('says nothing for evenly spaced frames (keyframed, or a steady drive with jitter)', () => {
+    assert.equal(unevenSpacing(meta(cumulative(Array.from({ length: 40 }, (_, i) => 0.94 + 0.05 * Math.sin(i))))), undefined);
+  });
+
+  it('names the spread of a map driven every frame at two speeds, and of one with a stop', () => {
+    const twoSpeeds = unevenSpacing(meta(cumulative([...Array(20).fill(0.5), ...Array(20).fill(1.5)])));
+    assert.match(twoSpeeds!, /unevenly spaced \(steps: 10th percentile 0\.50 m, median 1\.50 m, 90th 1\.50 m\)/);
+    assert.equal(unevenSpacing(meta(cumulative([...Array(20).fill(1.2), ...Array(20).fill(1.5)]))), undefined, 'keyframes 1.2-1.5 m apart');
+    assert.ok(unevenSpacing(meta(cumulative([...Array(30).fill(1), ...Array(6).fill(0)]))));
+  });
+
+  it('says nothing for maps with fewer than MIN_SPACING_STEPS posed steps, and ignores session starts', () => {
+    assert.equal(unevenSpacing(meta(cumulative([0.2, 3, 0.2, 3]))), undefined);
+    const twoSessions = meta([...cumulative(Array(20).fill(1)), ...cumulative(Array(20).fill(1)).map((x) => x + 500)]);
+    assert.equal(unevenSpacing(twoSessions, [0, 21]), undefined);
   });
 });
 

@@ -72,7 +72,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalMetrics> {
   const frontend = await createFrontend(loaded, { warn, encoderThread: opts.rate === undefined ? 'worker' : 'main' });
   try {
     const map = await openOrBuildMap(opts.map, frontend);
-    const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`);
+    const recognizer = createRecognizer(frontend, map, `the map ${opts.map}`, { warn });
     // A mistyped --gt (or a missing CSV) fails now, not after the whole run.
     await groundTruthFromSpec(opts.gt, { mapSize: map.size, queryPoses: [], mapPoses: map.frames.map((f) => f.pose) });
     // Bag messages that cannot become frames (malformed, unknown encoding) never reach the
