@@ -1,10 +1,12 @@
-// Shared engine of SeqMatch and SeqSLAM: score every candidate end row with a VelocitySweep (its
-// own for a window placed by odometry, when given), then rank. With coarse hits, only ends within coarseRadiusRows of a hit may win; with
-// rivalScope 'map' the rest of the map is still scored, as rivals for the confidence.
+// Shared engine of SeqMatch and SeqSLAM: score every candidate end row with a VelocitySweep (a
+// PathSweep for a window placed by the path travelled), then rank. With coarse hits, only ends
+// within coarseRadiusRows of a hit may win; with rivalScope 'map' the rest of the map is still
+// scored, as rivals for the confidence.
 import { EndScores, resolveExclusionRows } from './end-scores.js';
 import { checkDifferenceMatrix, ensureUint8, markCoarseEnds } from './matcher-input.js';
 import type { MatchInput, MatchOutput, SequenceMatcher } from './types.js';
 import { checkSearchOptions, type SearchOptions } from './search-options.js';
+import type { PathSweep } from './path-sweep.js';
 import type { VelocitySweep } from './velocity-sweep.js';
 
 export class ConstantVelocityMatcher implements SequenceMatcher {
@@ -13,24 +15,31 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
   private readonly coarseEnds: number[] = [];
 
   /** The sweep of the current call. */
-  private sweep: VelocitySweep;
+  private sweep: VelocitySweep | PathSweep;
 
   constructor(
     readonly name: string,
     private readonly framesSweep: VelocitySweep,
     private readonly options: SearchOptions,
-    /** Velocities for a window placed by odometry (MatchInput.columnRows); default: framesSweep's. */
-    private readonly pathSweep: VelocitySweep = framesSweep,
+    /** Trajectories of a window placed by the path travelled (MatchInput.placement). */
+    private readonly pathSweep: PathSweep,
   ) {
     checkSearchOptions(name, options);
     this.sweep = framesSweep;
   }
 
-  match({ D, coarse, samePlace, columnRows }: MatchInput): MatchOutput {
+  match({ D, coarse, samePlace, placement }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
-    const sweep = (this.sweep = columnRows ? this.pathSweep : this.framesSweep);
-    sweep.prepare(cols, columnRows);
+    let sweep: VelocitySweep | PathSweep;
+    if (placement) {
+      this.pathSweep.prepare(cols, placement);
+      sweep = this.pathSweep;
+    } else {
+      this.framesSweep.prepare(cols);
+      sweep = this.framesSweep;
+    }
+    this.sweep = sweep;
     this.ends.reset(rows);
     this.coarseMask = ensureUint8(this.coarseMask, rows);
     const mask = this.coarseMask;

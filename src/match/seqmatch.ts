@@ -2,6 +2,7 @@
 // each end row e, score(e) = mean_t D[e - (cols - 1 - t), t]. No velocity search, no normalisation.
 import { ConstantVelocityMatcher } from './constant-velocity-matcher.js';
 import type { SearchOptions } from './search-options.js';
+import { PathSweep } from './path-sweep.js';
 import { VelocitySweep } from './velocity-sweep.js';
 
 export type SeqMatchOptions = SearchOptions;
@@ -14,6 +15,6 @@ export const SEQMATCH_DEFAULTS: SeqMatchOptions = {
 
 export class SeqMatchMatcher extends ConstantVelocityMatcher {
   constructor(options: Partial<SeqMatchOptions> = {}) {
-    super('seqmatch', new VelocitySweep([1]), { ...SEQMATCH_DEFAULTS, ...options });
+    super('seqmatch', new VelocitySweep([1]), { ...SEQMATCH_DEFAULTS, ...options }, new PathSweep([1]));
   }
 }

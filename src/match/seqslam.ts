@@ -4,6 +4,7 @@
 import { ConfigError } from '../core/errors.js';
 import { ConstantVelocityMatcher } from './constant-velocity-matcher.js';
 import type { SearchOptions } from './search-options.js';
+import { PathSweep } from './path-sweep.js';
 import { VelocitySweep } from './velocity-sweep.js';
 
 export interface SeqSlamOptions extends SearchOptions {
@@ -14,9 +15,9 @@ export interface SeqSlamOptions extends SearchOptions {
   /** Number of velocities tried, evenly spaced from vMin to vMax inclusive (1 when vMin = vMax). */
   vSteps: number;
   /**
-   * The velocities for a window placed by odometry (MatchInput.columnRows): map rows per row the
-   * odometry predicts. Odometry gives the trajectory's shape, so only its scale error, the map's
-   * uneven spacing and the path-length difference of a parallel lane in a curve are left: a few per cent.
+   * The scales for a window placed by the path travelled (MatchInput.placement): map metres per
+   * odometry metre. The two paths give the trajectory's shape, so only the odometry's scale error
+   * and the path-length difference of a parallel lane in a curve are left: a few per cent.
    */
   pathVMin: number;
   pathVMax: number;
@@ -55,6 +56,6 @@ export class SeqSlamMatcher extends ConstantVelocityMatcher {
   constructor(options: Partial<SeqSlamOptions> = {}) {
     const o = { ...SEQSLAM_DEFAULTS, ...options };
     const frames = new VelocitySweep(velocityRange(o.vMin, o.vMax, o.vSteps));
-    super('seqslam', frames, o, new VelocitySweep(velocityRange(o.pathVMin, o.pathVMax, o.pathVSteps, 'path')));
+    super('seqslam', frames, o, new PathSweep(velocityRange(o.pathVMin, o.pathVMax, o.pathVSteps, 'path')));
   }
 }

@@ -1,5 +1,6 @@
 // Contracts between the pipeline and the fine sequence matchers.
 import type { Candidate } from '../core/types.js';
+import type { PathPlacement } from './path-rows.js';
 import type { SamePlace } from './same-place.js';
 
 /**
@@ -26,12 +27,12 @@ export interface MatchInput {
    */
   samePlace?: SamePlace;
   /**
-   * How many map rows each column lies before the newest (oldest first, the newest 0), from the
-   * query's odometry (window-placement.ts). Velocity-searching matchers (seqslam, seqmatch) then
-   * place column t at v x columnRows[t] rows before the end instead of v x (cols - 1 - t).
-   * Absent: one row per column.
+   * The window placed by the path travelled (window-placement.ts): each column's odometry distance
+   * before the newest and the map's distance along its path per row. Velocity-searching matchers
+   * (seqslam, seqmatch) then match column t to the row that far before the end row (path-sweep.ts)
+   * instead of v x (cols - 1 - t) rows. Absent: one row per column.
    */
-  columnRows?: readonly number[];
+  placement?: PathPlacement;
 }
 
 export interface MatchOutput {

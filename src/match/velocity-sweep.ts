@@ -1,6 +1,5 @@
 // Constant-velocity trajectories that END at the newest query column: for velocity v (map rows per
-// query frame) and end row e, column t is matched to row round(e - v * (cols - 1 - t)); with the
-// window placed by odometry (columnRows, window-placement.ts), round(e - v * columnRows[t]).
+// query frame) and end row e, column t is matched to row round(e - v * (cols - 1 - t)).
 // Rows before the map start are clipped to row 0, i.e. read as a stop at the first map frame.
 // Why clip rather than drop those columns: every hypothesis then averages the same number of
 // cells, so trajectories near the map start cannot win merely by being shorter (a mean of fewer
@@ -8,7 +7,6 @@
 // for it with the mismatched cells at row 0.
 import type { DifferenceMatrix } from './types.js';
 import { ConfigError } from '../core/errors.js';
-import { MatchInputError } from './errors.js';
 
 export class VelocitySweep {
   /** Velocities in tie-break order: closest to 1 first, then the slower. */
@@ -16,8 +14,6 @@ export class VelocitySweep {
   /** Pattern index of the last `scoreEnd` winner. */
   bestPattern = 0;
   private cols = -1;
-  /** The column placement the table was built for; undefined = one row per column. */
-  private columnRows: readonly number[] | undefined;
   private patternCount = 0;
   /** offsets[p * cols + t] = how many rows column t lies before the end row, for pattern p. */
   private offsets = new Int32Array(0);
@@ -29,21 +25,15 @@ export class VelocitySweep {
     this.velocities = [...velocities].sort((a, b) => Math.abs(a - 1) - Math.abs(b - 1) || a - b);
   }
 
-  /**
-   * Builds the offset table for windows of `cols` columns, placed one row per column or by
-   * `columnRows` (rows before the newest, one per column); velocities that round alike are merged.
-   */
-  prepare(cols: number, columnRows?: readonly number[]): void {
-    if (columnRows !== undefined && (columnRows.length !== cols || !columnRows.every((r) => Number.isFinite(r) && r >= 0))) {
-      throw new MatchInputError(`columnRows must be ${cols} finite rows >= 0 (one per window column), got [${columnRows.join(', ')}]`);
-    }
-    if (cols === this.cols && columnRows === undefined && this.columnRows === undefined) return;
+  /** Builds the offset table for windows of `cols` columns; velocities that round alike are merged. */
+  prepare(cols: number): void {
+    if (cols === this.cols) return;
     const table = new Int32Array(this.velocities.length * cols);
     let count = 0;
     for (const v of this.velocities) {
       const base = count * cols;
       // -round(-x) so that e - offset equals Math.round(e - x) exactly (ties round up in rows).
-      for (let t = 0; t < cols; t++) table[base + t] = -Math.round(-v * (columnRows ? columnRows[t] : cols - 1 - t));
+      for (let t = 0; t < cols; t++) table[base + t] = -Math.round(-v * (cols - 1 - t));
       let duplicate = false;
       for (let p = 0; p < count && !duplicate; p++) {
         duplicate = true;
@@ -59,7 +49,6 @@ export class VelocitySweep {
     this.offsets = table;
     this.patternCount = count;
     this.cols = cols;
-    this.columnRows = columnRows;
   }
 
   /** Distinct trajectories per end row for the prepared window length. */

@@ -13,6 +13,7 @@ import { createMatcher } from '../match/create-matcher.js';
 import type { LoadedConfig, PipelineConfig } from './config.js';
 import { EmaCentering } from '../encoders/centering.js';
 import { MapSpacing, MotionGate, unevenSpacing } from './motion-gate.js';
+import { MapArc } from './window-placement.js';
 import { PlaceRecognizer, type RecognizerOptions } from './recognizer.js';
 import { createPatchEncoder, patchReranking, type PatchEncoder } from '../rerank/assemble.js';
 import type { PatchInfo } from '../map/patch-store.js';
@@ -97,10 +98,11 @@ export function createRecognizer(
     },
     where,
   );
-  const uneven = config.windowPlacement === 'path' || config.motionGate.enabled ? unevenSpacing(map.frames, map.sessionStarts) : undefined;
+  // Placed by the path, the window follows the map's own path; one row per frame assumes even rows.
+  const uneven = config.windowPlacement === 'frames' ? unevenSpacing(map.frames, map.sessionStarts) : undefined;
   if (uneven) {
     extra.warn?.(
-      `${where}: ${uneven}; the query window is placed in map frames of the median spacing, so answers may run ahead or behind where the spacing differs: build the map with --keyframe-distance (node: keyframe_distance_m)`,
+      `${where}: ${uneven}, and windowPlacement: frames matches one map frame per query frame: answers may run ahead or behind where the spacing differs (use windowPlacement: path with posed queries, or build the map with --keyframe-distance)`,
     );
   }
   return new PlaceRecognizer({
@@ -115,7 +117,7 @@ export function createRecognizer(
     searchableRows: extra.searchableRows,
     samePlace: { ...config.matcher.samePlace, neighbourRows: Math.max(1, config.matcher.localizationRows) },
     motionGate: config.motionGate.enabled ? { gate: motionGate(config, map), heldConfidence: config.motionGate.heldConfidence, heldAdvance: config.motionGate.heldAdvance } : undefined,
-    placeByPath: config.windowPlacement === 'path' ? { mapSpacingM: currentSpacing(map) } : undefined,
+    mapArc: config.windowPlacement === 'path' ? new MapArc(map, currentSpacing(map)) : undefined,
   });
 }
 

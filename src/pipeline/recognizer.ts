@@ -14,7 +14,8 @@ import { samePlaceByPose, type SamePlace, type SamePlaceOptions } from '../match
 import type { EmaCentering } from '../encoders/centering.js';
 import { advanceHeldAnswer } from './held-answer.js';
 import type { MotionGate, MotionGateConfig } from './motion-gate.js';
-import { pathColumnRows } from './window-placement.js';
+import { placeWindow, type MapArc } from './window-placement.js';
+import type { PathPlacement } from '../match/path-rows.js';
 import type { StageTimes } from './timing.js';
 import type { PatchReranking } from '../rerank/assemble.js';
 import type { WindowFrame } from '../rerank/reranker.js';
@@ -42,11 +43,8 @@ export interface RecognizerOptions {
   motionGate?: { gate: MotionGate; heldConfidence: MotionGateConfig['heldConfidence']; heldAdvance?: MotionGateConfig['heldAdvance'] };
   /** Rivals ranked by place where the map has poses (another visit of the winner's place is no rival); absent = by row. */
   samePlace?: SamePlaceOptions;
-  /**
-   * Posed windows are placed by the distance travelled (window-placement.ts) on the map's frame
-   * spacing this returns (undefined: not known, one row per frame); absent = one row per frame.
-   */
-  placeByPath?: { mapSpacingM: () => number | undefined };
+  /** Posed windows are placed by the path travelled along this arc of the map (window-placement.ts); absent = one row per frame. */
+  mapArc?: MapArc;
 }
 
 /** Frame identity carried in results (the image itself is not kept: memory stays bounded). */
@@ -241,8 +239,8 @@ export class PlaceRecognizer {
 
     const cols = this.distances.cols;
     const windowFrames = this.recentFrames.slice(-cols);
-    const columnRows = this.options.placeByPath && pathColumnRows(windowFrames, this.options.placeByPath.mapSpacingM());
-    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times, columnRows);
+    const placement = this.options.mapArc && placeWindow(windowFrames, this.options.mapArc.current());
+    const { coarse, sequenceDescriptor } = await this.coarseCandidates(descriptor, searchable, times, placement);
     t = performance.now();
     if (searchable < 1) {
       this.lastAnswer = undefined;
@@ -250,7 +248,7 @@ export class PlaceRecognizer {
       return { kind: 'unmatched', frame: info, descriptor, sequenceDescriptor, patches, times };
     }
 
-    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace, columnRows });
+    const out = this.options.matcher.match({ D: this.distances, coarse, samePlace: this.samePlace, placement });
     lap('match');
 
     let decision: Pick<PlaceMatch, 'mapIndex' | 'confidence' | 'score' | 'candidates' | 'patchScore' | 'patchMatches' | 'alongTrackShift'> & { path: number[] } = out;
@@ -305,7 +303,7 @@ export class PlaceRecognizer {
     descriptor: Float32Array,
     searchable: number,
     times: StageTimes,
-    columnRows: readonly number[] | undefined,
+    placement: PathPlacement | undefined,
   ): Promise<{ coarse?: Candidate[]; sequenceDescriptor?: Float32Array }> {
     const { sequenceEncoder, map } = this.options;
     let t = performance.now();
@@ -316,7 +314,7 @@ export class PlaceRecognizer {
     }
     times.sequence = performance.now() - t;
     t = performance.now();
-    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace, columnRows);
+    const coarse = this.coarse.candidates(map, descriptor, sequenceDescriptor, searchable, this.distances.cols, this.samePlace, placement);
     times.retrieve = performance.now() - t;
     return { coarse, sequenceDescriptor };
   }

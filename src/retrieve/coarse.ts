@@ -2,6 +2,7 @@
 // few columns instead of sweeping the map. Either the window's sequence descriptor (or, until the
 // window is full, the newest frame's descriptor) against the map's index, or frame votes
 // (frame-votes.ts) over the nearest map frames of every frame in the window.
+import type { PathPlacement } from '../match/path-rows.js';
 import type { SamePlace } from '../match/same-place.js';
 import type { Candidate } from '../core/types.js';
 import { voteForEnds } from './frame-votes.js';
@@ -46,8 +47,8 @@ export class CoarseRetriever {
     windowColumns: number,
     /** Frame votes: other visits of a chosen end's place do not count against k (frame-votes.ts). */
     samePlace?: SamePlace,
-    /** Frame votes: the window frames' map rows before the newest (window-placement.ts); absent: one per frame. */
-    columnRows?: readonly number[],
+    /** Frame votes: the window placed by the path travelled (path-rows.ts); absent: one row per frame. */
+    placement?: PathPlacement,
   ): Candidate[] | undefined {
     const options = this.options;
     if (options.k > 0 && options.source === 'frame-votes') {
@@ -55,8 +56,8 @@ export class CoarseRetriever {
       if (this.recentHits.length > this.keep) this.recentHits.shift();
       if (searchable < 1) return undefined;
       const window = this.recentHits.slice(-windowColumns);
-      const placed = columnRows?.length === window.length ? columnRows : undefined;
-      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable, samePlace, columnRows: placed });
+      const placed = placement?.metres.length === window.length ? placement : undefined;
+      return voteForEnds(window, { k: options.k, separationRows: options.separationRows, mapRows: searchable, samePlace, placement: placed });
     }
     if (options.k < 1 || searchable < 1) return undefined;
     // Until the window holds a full sequence, retrieve on the newest frame alone.

@@ -1,10 +1,12 @@
 // Coarse retrieval by frame votes (after Fast-SeqSLAM, Siam & Zhang 2017): every query frame asks
 // the map's frame index for its K nearest map frames once, when it arrives; a hit on map frame m
-// for the frame c steps back in the window votes for the trajectory ENDING at m + c (m + its
-// distance before the newest frame in map rows, when the window is placed by odometry). Ends with the
+// for the frame c steps back in the window votes for the trajectory ENDING at m + c (when the window
+// is placed by the path travelled: the row as far along the map's path after m as that frame lies
+// before the newest, path-rows.ts). Ends with the
 // most votes (ties: lower summed distance) are the candidate regions the fine matcher searches.
 // One index query per frame, however long the window, and no dependence on a sequence descriptor.
 import type { Candidate } from '../core/types.js';
+import { rowAfter, type PathPlacement } from '../match/path-rows.js';
 import type { SamePlace } from '../match/same-place.js';
 
 export interface FrameVoteOptions {
@@ -20,8 +22,8 @@ export interface FrameVoteOptions {
    * holding a place several times still proposes other places (the fine matcher's rivals).
    */
   samePlace?: SamePlace;
-  /** Map rows each window frame lies before the newest (oldest first; window-placement.ts); absent: one per frame. */
-  columnRows?: readonly number[];
+  /** The window placed by the path travelled (path-rows.ts; one distance per hit list); absent: one row per frame. */
+  placement?: PathPlacement;
 }
 
 /**
@@ -32,9 +34,11 @@ export function voteForEnds(hitsPerFrame: readonly (readonly Candidate[])[], opt
   const votes = new Map<number, { count: number; distanceSum: number }>();
   const newest = hitsPerFrame.length - 1;
   hitsPerFrame.forEach((hits, col) => {
-    const stepsBack = options.columnRows ? Math.round(options.columnRows[col]) : newest - col;
+    const placement = options.placement;
     for (const hit of hits) {
-      const end = Math.min(hit.mapIndex + stepsBack, options.mapRows - 1);
+      const end = placement
+        ? rowAfter(placement.arc, Math.min(hit.mapIndex, options.mapRows - 1), placement.metres[col], options.mapRows)
+        : Math.min(hit.mapIndex + newest - col, options.mapRows - 1);
       const v = votes.get(end);
       if (v) {
         v.count++;

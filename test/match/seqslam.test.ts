@@ -5,6 +5,9 @@ import { DenseDifferenceMatrix } from '../../src/match/dense-difference-matrix.j
 import { SeqSlamMatcher, velocityRange } from '../../src/match/seqslam.js';
 import { background, diagonal, drawPath } from './helpers.js';
 
+/** A map whose rows lie `spacing` metres apart along its path. */
+const evenArc = (rows: number, spacing = 1) => Float64Array.from({ length: rows }, (_, r) => r * spacing);
+
 // Velocities 0.5, 1, 1.5 are exact in binary, so the rounded rows below are exact too.
 const exact = { vMin: 0.5, vMax: 1.5, vSteps: 3 };
 
@@ -43,36 +46,40 @@ describe('SeqSlamMatcher', () => {
     assert.ok(out.score > 0.1);
   });
 
-  it('follows a window placed by odometry: 2 map rows per frame inside the 0.8-1.25 range', () => {
-    // A keyframed query: frames 2 map spacings apart. One row per column cannot reach the path;
-    // placed by the path (columnRows 8, 6, 4, 2, 0) at v = 1 it is the diagonal.
+  it('follows a window placed by the path: keyframes 2 map frames apart, beyond the 0.8-1.25 range', () => {
+    // A keyframed query: its frames lie 8, 6, 4, 2, 0 m before the newest on a map 1 m apart.
     const path = [22, 24, 26, 28, 30];
     const D = drawPath(background(50, 5), path);
     const matcher = new SeqSlamMatcher({ vMin: 0.8, vMax: 1.25, vSteps: 10 });
     assert.notDeepEqual(matcher.match({ D }).path, path);
-    const out = matcher.match({ D, columnRows: [8, 6, 4, 2, 0] });
+    const out = matcher.match({ D, placement: { metres: [8, 6, 4, 2, 0], arc: evenArc(50) } });
     assert.equal(out.mapIndex, 30);
     assert.deepEqual(out.path, path);
     assert.deepEqual(out.pathOf!(30), path, 'the re-ranker reads the placed trajectory too');
     assert.notDeepEqual(matcher.match({ D }).path, path, 'a window without placement is one row per column again');
   });
 
-  it('places uneven steps (a stop, then a jump) where the odometry puts them', () => {
-    const path = [20, 20, 21, 24, 25];
+  it("places the window along the map's own path: a stop in the map run holds several rows at one place", () => {
+    // Map rows 19-24 stand at 19 m (the map run stopped), then 1 m per row again. Query frames 1 m
+    // apart end at 21 m = row 26: the path crosses the stop in one step.
+    const arc = Float64Array.from({ length: 50 }, (_, r) => (r < 19 ? r : r <= 24 ? 19 : r - 5));
+    const path = [17, 18, 19, 25, 26];
     const D = drawPath(background(50, 5), path);
-    const out = new SeqSlamMatcher({ vMin: 1, vMax: 1, vSteps: 1 }).match({ D, columnRows: [5, 5, 4, 1, 0] });
-    assert.equal(out.mapIndex, 25);
+    const out = new SeqSlamMatcher().match({ D, placement: { metres: [4, 3, 2, 1, 0], arc } });
+    assert.equal(out.mapIndex, 26);
     assert.deepEqual(out.path, path);
+    assert.notEqual(new SeqSlamMatcher().match({ D }).mapIndex, 26, 'one row per frame cannot cross the stop');
   });
 
   it('searches its own narrow scale range for a placed window (pathVMin..pathVMax), the wide range otherwise', () => {
-    // The odometry under-reads by a fifth: the map advances 1.2 rows per predicted row.
-    const columnRows = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
-    const path = columnRows.map((r) => 40 + Math.round(-1.2 * r)); // 29, 30, 32, ..., 40
+    // The odometry under-reads by a fifth: the map advances 1.2 m per odometry metre.
+    const metres = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0];
+    const path = metres.map((m) => Math.round(40 - 1.2 * m)); // 29, 30, 32, ..., 40
     const D = drawPath(background(60, 10), path);
-    assert.notDeepEqual(new SeqSlamMatcher().match({ D, columnRows }).path, path, 'default 0.95-1.05: not followed');
+    const placement = { metres, arc: evenArc(60) };
+    assert.notDeepEqual(new SeqSlamMatcher().match({ D, placement }).path, path, 'default 0.95-1.05: not followed');
     const wide = new SeqSlamMatcher({ pathVMin: 1.2, pathVMax: 1.2, pathVSteps: 1, vMin: 1, vMax: 1, vSteps: 1 });
-    assert.deepEqual(wide.match({ D, columnRows }).path, path);
+    assert.deepEqual(wide.match({ D, placement }).path, path);
     assert.deepEqual(new SeqSlamMatcher({ vMin: 1.2, vMax: 1.2, vSteps: 1 }).match({ D }).path, path, 'unplaced: vMin..vMax');
     assert.throws(() => new SeqSlamMatcher({ pathVMin: 1.1, pathVMax: 0.9 }), /pathVMin/);
   });
@@ -80,9 +87,11 @@ describe('SeqSlamMatcher', () => {
   it('refuses a placement that does not fit the window', () => {
     const D = background(20, 3);
     const matcher = new SeqSlamMatcher(exact);
-    assert.throws(() => matcher.match({ D, columnRows: [1, 0] }), MatchInputError);
-    assert.throws(() => matcher.match({ D, columnRows: [2, Number.NaN, 0] }), MatchInputError);
-    assert.throws(() => matcher.match({ D, columnRows: [2, -1, 0] }), MatchInputError);
+    const arc = evenArc(20);
+    assert.throws(() => matcher.match({ D, placement: { metres: [1, 0], arc } }), MatchInputError);
+    assert.throws(() => matcher.match({ D, placement: { metres: [2, Number.NaN, 0], arc } }), MatchInputError);
+    assert.throws(() => matcher.match({ D, placement: { metres: [2, -1, 0], arc } }), MatchInputError);
+    assert.throws(() => matcher.match({ D, placement: { metres: [1, 2, 0], arc } }), MatchInputError);
   });
 
   it('prefers the velocity closest to 1 when velocities tie', () => {

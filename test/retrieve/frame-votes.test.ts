@@ -21,12 +21,13 @@ describe('voteForEnds', () => {
     assertNear(out[1].distance, 0.3);
   });
 
-  it('places the votes by odometry when the window has columnRows', () => {
+  it('places the votes along the map by the path travelled when the window is placed', () => {
     // Keyframes 2 map rows apart: columns hit 40, 42, 44, 46, 48 (end 48), a distractor diagonal
     // 60..64 one row per column (end 64) at a better distance.
     const hits = [0, 1, 2, 3, 4].map((c) => [hit(40 + 2 * c, 0.2), hit(60 + c, 0.1)]);
     assert.deepEqual(ends(voteForEnds(hits, { k: 1, separationRows: 1, mapRows: 100 })), [64], 'one row per column: the distractor');
-    const placed = voteForEnds(hits, { k: 1, separationRows: 1, mapRows: 100, columnRows: [8.2, 6.1, 3.9, 2.05, 0] });
+    const arc = Float64Array.from({ length: 100 }, (_, r) => r);
+    const placed = voteForEnds(hits, { k: 1, separationRows: 1, mapRows: 100, placement: { metres: [8.2, 6.1, 3.9, 2.05, 0], arc } });
     assert.deepEqual(ends(placed), [48]);
   });
 
