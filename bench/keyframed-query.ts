@@ -3,8 +3,11 @@
 // travelled ('path', window-placement.ts): demo world, map run every frame (about 0.9 m apart),
 // query run keyframed every K metres, correct within 3 m.
 //
+// With --swap the runs change roles: the query run (6.5, 12 and 8 m/s with a 4 s stop, every
+// frame: an unevenly spaced map) is the map, the steady map run the query.
+//
 //   npx tsx bench/keyframed-query.ts [--config config/rerank.yaml] [--demo day:-1.5,night:-1.5]
-//       [--seed 11] [--keyframes 0,2,3] [--variants frames,path,path:0.9-1.1] [--out out/keyframed] [--json FILE]
+//       [--seed 11] [--keyframes 0,2,3] [--variants frames,path,path:0.9-1.1] [--swap] [--out out/keyframed] [--json FILE]
 // (--keyframes 0 = every frame; a variant is a windowPlacement with an optional SeqSLAM velocity
 // range lo-hi, 5 steps: vMin/vMax for 'frames', pathVMin/pathVMax for 'path'; the demo bags are
 // generated under --out once, or reused from there.)
@@ -22,6 +25,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '11' },
     keyframes: { type: 'string', default: '0,2,3' },
     variants: { type: 'string', default: 'frames,path' },
+    swap: { type: 'boolean', default: false },
     out: { type: 'string', default: 'out/keyframed' },
     json: { type: 'string' },
   },
@@ -59,19 +63,22 @@ console.log(`| query run | keyframes | queries | ${VARIANTS.map((v) => `${v}: R@
 console.log(`|---|---|---|${VARIANTS.map(() => '---|').join('')}`);
 for (const demoCase of args.demo!.split(',')) {
   const [appearance, lane] = demoCase.split(':');
-  const bags = await demoBags(out, Number(args.seed), appearance, lane);
-  const sharedMap = path.join(out, 'maps', `s${args.seed}-${appearance}_${lane}`);
+  const demo = await demoBags(out, Number(args.seed), appearance, lane);
+  const bags = args.swap ? { mapBag: demo.queryBag, queryBag: demo.mapBag } : demo;
+  const tag = `s${args.seed}-${appearance}_${lane}${args.swap ? '-swapped' : ''}`;
+  const sharedMap = path.join(out, 'maps', tag);
   for (const keyframeM of args.keyframes!.split(',').map(Number)) {
     const cells: string[] = [];
     let queries = 0;
     for (const variant of VARIANTS) {
-      const runDir = path.join(out, 'runs', `s${args.seed}-${appearance}_${lane}-kf${keyframeM}-${variant.replace(':', '_')}`);
+      const runDir = path.join(out, 'runs', `${tag}-kf${keyframeM}-${variant.replace(':', '_')}`);
       const m = await evalOnDemo(bags, configs.get(variant)!, runDir, sharedMap, keyframeM > 0 ? keyframeM : undefined);
       queries = m.queries;
       rows.push({ case: demoCase, keyframeM, variant, queries: m.queries, r1: m.recall[1], ap: m.averagePrecision, r100p: m.recallAtPrecision100 });
       cells.push([m.recall[1], m.averagePrecision, m.recallAtPrecision100].map((x) => x?.toFixed(3) ?? '-').join(' / '));
     }
-    console.log(`| seed ${args.seed}, ${appearance}, lane ${lane} m | ${keyframeM > 0 ? `${keyframeM} m` : 'every frame'} | ${queries} | ${cells.join(' | ')} |`);
+    const run = args.swap ? `seed ${args.seed}, map: the ${appearance} run at lane ${lane} m; query: the map run` : `seed ${args.seed}, ${appearance}, lane ${lane} m`;
+    console.log(`| ${run} | ${keyframeM > 0 ? `${keyframeM} m` : 'every frame'} | ${queries} | ${cells.join(' | ')} |`);
   }
 }
-if (args.json) await writeFile(args.json, JSON.stringify({ config: base.file, seed: Number(args.seed), rows }, null, 2));
+if (args.json) await writeFile(args.json, JSON.stringify({ config: base.file, seed: Number(args.seed), swapped: args.swap, rows }, null, 2));

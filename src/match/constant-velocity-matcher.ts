@@ -7,6 +7,7 @@ import { checkDifferenceMatrix, ensureUint8, markCoarseEnds } from './matcher-in
 import type { MatchInput, MatchOutput, SequenceMatcher } from './types.js';
 import { checkSearchOptions, type SearchOptions } from './search-options.js';
 import type { PathSweep } from './path-sweep.js';
+import type { TrajectorySweep } from './trajectory-sweep.js';
 import type { VelocitySweep } from './velocity-sweep.js';
 
 export class ConstantVelocityMatcher implements SequenceMatcher {
@@ -15,7 +16,7 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
   private readonly coarseEnds: number[] = [];
 
   /** The sweep of the current call. */
-  private sweep: VelocitySweep | PathSweep;
+  private sweep: TrajectorySweep;
 
   constructor(
     readonly name: string,
@@ -31,7 +32,7 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
   match({ D, coarse, samePlace, placement }: MatchInput): MatchOutput {
     checkDifferenceMatrix(D);
     const { rows, cols } = D;
-    let sweep: VelocitySweep | PathSweep;
+    let sweep: TrajectorySweep;
     if (placement) {
       this.pathSweep.prepare(cols, placement);
       sweep = this.pathSweep;

@@ -6,18 +6,16 @@
 // Rows before the map or session start clip to it, as in velocity-sweep.ts.
 import { MatchInputError } from './errors.js';
 import { rowsBefore, type PathPlacement } from './path-rows.js';
-import type { DifferenceMatrix } from './types.js';
+import { TrajectorySweep } from './trajectory-sweep.js';
 
-export class PathSweep {
+export class PathSweep extends TrajectorySweep {
   /** Scales in tie-break order: closest to 1 first, then the smaller. */
   readonly scales: readonly number[];
-  /** Scale index of the last `scoreEnd` winner. */
-  bestPattern = 0;
   private placement: PathPlacement = { metres: [], arc: [] };
-  private rows = new Int32Array(0);
 
   /** @param scales map metres per odometry metre tried (finite, > 0) */
   constructor(scales: readonly number[]) {
+    super();
     this.scales = [...scales].sort((a, b) => Math.abs(a - 1) - Math.abs(b - 1) || a - b);
   }
 
@@ -28,32 +26,17 @@ export class PathSweep {
       throw new MatchInputError(`path placement must give ${cols} finite distances >= 0, oldest first and non-increasing, got [${metres.join(', ')}]`);
     }
     this.placement = placement;
-    if (this.rows.length < cols) this.rows = new Int32Array(cols);
   }
 
-  /** Mean of D along the best scale's trajectory ending at row `end` (first on a tie); sets bestPattern. */
-  scoreEnd(D: DifferenceMatrix, end: number): number {
-    const { metres, arc } = this.placement;
-    const cols = metres.length;
-    let best = Number.POSITIVE_INFINITY;
-    let bestPattern = 0;
-    for (let p = 0; p < this.scales.length; p++) {
-      rowsBefore(arc, end, metres, this.scales[p], this.rows);
-      let sum = 0;
-      for (let t = 0; t < cols; t++) sum += D.get(this.rows[t], t);
-      if (sum < best) {
-        best = sum;
-        bestPattern = p;
-      }
-    }
-    this.bestPattern = bestPattern;
-    return best / cols;
+  get patterns(): number {
+    return this.scales.length;
   }
 
-  /** Map row per column (oldest first) of scale p's trajectory ending at `end`. */
-  path(pattern: number, end: number): number[] {
-    const out = new Int32Array(this.placement.metres.length);
-    rowsBefore(this.placement.arc, end, this.placement.metres, this.scales[pattern], out);
-    return Array.from(out);
+  protected get cols(): number {
+    return this.placement.metres.length;
+  }
+
+  protected fill(p: number, end: number, rows: Int32Array): void {
+    rowsBefore(this.placement.arc, end, this.placement.metres, this.scales[p], rows);
   }
 }

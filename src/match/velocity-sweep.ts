@@ -5,15 +5,13 @@
 // cells, so trajectories near the map start cannot win merely by being shorter (a mean of fewer
 // cells is noisier and more often low by chance); a window that really runs off the map start pays
 // for it with the mismatched cells at row 0.
-import type { DifferenceMatrix } from './types.js';
 import { ConfigError } from '../core/errors.js';
+import { TrajectorySweep } from './trajectory-sweep.js';
 
-export class VelocitySweep {
+export class VelocitySweep extends TrajectorySweep {
   /** Velocities in tie-break order: closest to 1 first, then the slower. */
   readonly velocities: readonly number[];
-  /** Pattern index of the last `scoreEnd` winner. */
-  bestPattern = 0;
-  private cols = -1;
+  private columns = -1;
   private patternCount = 0;
   /** offsets[p * cols + t] = how many rows column t lies before the end row, for pattern p. */
   private offsets = new Int32Array(0);
@@ -22,12 +20,13 @@ export class VelocitySweep {
     if (velocities.length === 0 || velocities.some((v) => !(Number.isFinite(v) && v >= 0))) {
       throw new ConfigError(`velocities must be finite and >= 0 map frames per query frame, got [${velocities.join(', ')}]`);
     }
+    super();
     this.velocities = [...velocities].sort((a, b) => Math.abs(a - 1) - Math.abs(b - 1) || a - b);
   }
 
   /** Builds the offset table for windows of `cols` columns; velocities that round alike are merged. */
   prepare(cols: number): void {
-    if (cols === this.cols) return;
+    if (cols === this.columns) return;
     const table = new Int32Array(this.velocities.length * cols);
     let count = 0;
     for (const v of this.velocities) {
@@ -48,7 +47,7 @@ export class VelocitySweep {
     }
     this.offsets = table;
     this.patternCount = count;
-    this.cols = cols;
+    this.columns = cols;
   }
 
   /** Distinct trajectories per end row for the prepared window length. */
@@ -56,32 +55,15 @@ export class VelocitySweep {
     return this.patternCount;
   }
 
-  /** Mean of D along the best pattern ending at row `end` (first pattern on a tie); sets bestPattern. */
-  scoreEnd(D: DifferenceMatrix, end: number): number {
-    const cols = this.cols;
-    const offsets = this.offsets;
-    let best = Number.POSITIVE_INFINITY;
-    let bestPattern = 0;
-    for (let p = 0; p < this.patternCount; p++) {
-      const base = p * cols;
-      let sum = 0;
-      for (let t = 0; t < cols; t++) {
-        const r = end - offsets[base + t];
-        sum += D.get(r > 0 ? r : 0, t);
-      }
-      if (sum < best) {
-        best = sum;
-        bestPattern = p;
-      }
-    }
-    this.bestPattern = bestPattern;
-    return best / cols;
+  protected get cols(): number {
+    return this.columns;
   }
 
-  /** Map row per column (oldest first) of pattern p ending at `end`. */
-  path(pattern: number, end: number): number[] {
-    const path = new Array<number>(this.cols);
-    for (let t = 0; t < this.cols; t++) path[t] = Math.max(0, end - this.offsets[pattern * this.cols + t]);
-    return path;
+  protected fill(p: number, end: number, rows: Int32Array): void {
+    const base = p * this.columns;
+    for (let t = 0; t < this.columns; t++) {
+      const r = end - this.offsets[base + t];
+      rows[t] = r > 0 ? r : 0;
+    }
   }
 }
