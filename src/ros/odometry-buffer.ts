@@ -46,9 +46,13 @@ export class OdometryBuffer {
     if (drop > 0) s.splice(0, drop);
   }
 
-  /** The pose at `stamp`, interpolated between the samples around it; undefined when none is close enough. */
+  /**
+   * The pose at `stamp`, interpolated between the samples around it, or carried on from the last two
+   * when the image is newer than the odometry received so far (its sample is still on the way);
+   * undefined when none is close enough.
+   */
   poseAt(stamp: StampNs): Pose | undefined {
-    return poseAt(this.samples, stamp, this.toleranceMs);
+    return poseAt(this.samples, stamp, this.toleranceMs, 'extrapolate');
   }
 
   clear(): void {

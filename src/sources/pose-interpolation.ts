@@ -57,15 +57,27 @@ export function sortByStamp(samples: readonly StampedPose[]): StampedPose[] {
 /**
  * The pose at `stamp` from samples sorted by stamp: interpolated between the samples around it;
  * the first / last sample within `toleranceMs` before / after the range; undefined further out or
- * when there are no samples.
+ * when there are no samples. With `ahead: 'extrapolate'`, a stamp within the tolerance after the
+ * last sample continues the motion of the last two samples instead (a live image whose odometry
+ * has not arrived yet: holding the last pose would put it up to the tolerance's travel behind).
  */
-export function poseAt(samples: readonly StampedPose[], stamp: StampNs, toleranceMs = DEFAULT_POSE_TOLERANCE_MS): Pose | undefined {
+export function poseAt(
+  samples: readonly StampedPose[],
+  stamp: StampNs,
+  toleranceMs = DEFAULT_POSE_TOLERANCE_MS,
+  ahead: 'hold' | 'extrapolate' = 'hold',
+): Pose | undefined {
   if (samples.length === 0) return undefined;
   const toleranceNs = BigInt(Math.round(toleranceMs * 1e6));
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (stamp <= first.stamp) return first.stamp - stamp <= toleranceNs ? first.pose : undefined;
-  if (stamp >= last.stamp) return stamp - last.stamp <= toleranceNs ? last.pose : undefined;
+  if (stamp >= last.stamp) {
+    if (stamp - last.stamp > toleranceNs) return undefined;
+    const before = samples[samples.length - 2];
+    if (ahead === 'hold' || !before || stamp === last.stamp) return last.pose;
+    return interpolatePose(before.pose, last.pose, Number(stamp - before.stamp) / Number(last.stamp - before.stamp));
+  }
   // Binary search: samples[lo].stamp <= stamp < samples[hi].stamp throughout.
   let lo = 0;
   let hi = samples.length - 1;

@@ -42,6 +42,7 @@ describe('seqvpr_node parts', () => {
     assert.equal(b.size, 3, 'samples older than 2 s behind the newest are gone');
     assert.equal(b.poseAt(9n * S + S / 4n)!.position.x, 9.25);
     assert.equal(b.poseAt(3n * S), undefined, 'dropped samples give no pose');
+    assert.equal(b.poseAt(10n * S + S / 10n)!.position.x, 10.1, 'an image ahead of the odometry: the motion carried on');
     b.add(9n * S + S / 2n, at(100)); // late sample, inserted in order
     assert.equal(b.poseAt(9n * S + S / 2n)!.position.x, 100);
     b.add(1n * S, at(-1)); // 9 s back: the clock restarted

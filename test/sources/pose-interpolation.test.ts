@@ -60,6 +60,18 @@ describe('pose interpolation', () => {
       assert.equal(poseAt([], 10n * S), undefined);
     });
 
+    it("'extrapolate' continues the last two samples' motion after the last one, within the tolerance", () => {
+      // 11 s -> 13 s: 20 m along y at 90 deg; half a second on: y 25.
+      const p = poseAt(track, 13n * S + 500_000_000n, 500, 'extrapolate')!;
+      near(p.position.x, 10, 'x');
+      near(p.position.y, 25, 'y');
+      near(yawDeg(p), 90, 'yaw');
+      assert.equal(poseAt(track, 13n * S + 500_000_001n, 500, 'extrapolate'), undefined);
+      assert.deepEqual(poseAt(track, 13n * S, 500, 'extrapolate'), track[2].pose);
+      assert.deepEqual(poseAt([track[0]], 10n * S + 1n, 500, 'extrapolate'), track[0].pose, 'one sample: held');
+      assert.deepEqual(poseAt(track, 13n * S + 1n), track[2].pose, "'hold' (bags) keeps the last pose");
+    });
+
     it('works on samples sorted by sortByStamp', () => {
       const sorted = sortByStamp([track[2], track[0], track[1]]);
       assert.deepEqual(sorted.map((s) => s.stamp), [10n * S, 11n * S, 13n * S]);
