@@ -71,8 +71,8 @@ export const seqSlamConfigSchema = z.strictObject({
     .number()
     .min(0)
     .default(SEQSLAM_DEFAULTS.pathVMin)
-    .describe('Window placed by the path travelled (windowPlacement: path): slowest scale tried, map rows per row the odometry predicts.'),
-  pathVMax: z.number().min(0).default(SEQSLAM_DEFAULTS.pathVMax).describe('Window placed by the path travelled: fastest scale tried.'),
+    .describe('Window placed by the path travelled (windowPlacement: path): smallest scale tried, map metres per odometry metre.'),
+  pathVMax: z.number().min(0).default(SEQSLAM_DEFAULTS.pathVMax).describe('Window placed by the path travelled: largest scale tried.'),
   pathVSteps: rows(1).default(SEQSLAM_DEFAULTS.pathVSteps).describe('Window placed by the path travelled: scales tried, evenly spaced (1 when pathVMin = pathVMax).'),
 });
 

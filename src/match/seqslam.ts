@@ -41,9 +41,10 @@ export const SEQSLAM_DEFAULTS: SeqSlamOptions = {
  * the keys (`path`: pathVMin, pathVMax, pathVSteps).
  */
 export function velocityRange(vMin: number, vMax: number, vSteps: number, keys: 'frames' | 'path' = 'frames'): number[] {
-  const [min, max, steps] = keys === 'path' ? ['pathVMin', 'pathVMax', 'pathVSteps'] : ['vMin', 'vMax', 'vSteps'];
+  const [min, max, steps, unit] =
+    keys === 'path' ? ['pathVMin', 'pathVMax', 'pathVSteps', 'map metres per odometry metre'] : ['vMin', 'vMax', 'vSteps', 'map frames per query frame'];
   if (!(Number.isFinite(vMin) && Number.isFinite(vMax) && vMin >= 0 && vMin <= vMax)) {
-    throw new ConfigError(`seqslam needs 0 <= ${min} <= ${max} (map frames per query frame), got ${min} ${vMin}, ${max} ${vMax}`);
+    throw new ConfigError(`seqslam needs 0 <= ${min} <= ${max} (${unit}), got ${min} ${vMin}, ${max} ${vMax}`);
   }
   if (!Number.isInteger(vSteps) || vSteps < 1 || (vSteps === 1 && vMin !== vMax) || (vSteps > 1 && vMin === vMax)) {
     throw new ConfigError(`seqslam.${steps} must be 1 when ${min} equals ${max} and an integer >= 2 otherwise, got ${vSteps}`);

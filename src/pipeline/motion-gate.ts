@@ -67,10 +67,10 @@ function frameSteps(frames: readonly MapFrameMeta[], sessionStarts: readonly num
 
 /**
  * Why a map's frames are too unevenly spaced for one map frame per query frame (windowPlacement:
- * frames), if they are: the 10th percentile of its steps below
- * half the median or the 90th above twice it (a map recorded every frame at varying speed, or with
- * stops; a map keyframed by distance stays within a frame's step of its spacing, well inside).
- * Undefined for an even map or one with fewer than MIN_SPACING_STEPS posed steps.
+ * frames), if they are: the 10th percentile of its steps below half the median or the 90th above
+ * twice it (a map recorded every frame at varying speed, or with stops; a map keyframed by
+ * distance stays within a frame's step of its spacing, well inside). Undefined for an even map or
+ * one with fewer than MIN_SPACING_STEPS posed steps.
  */
 export function unevenSpacing(frames: readonly MapFrameMeta[], sessionStarts: readonly number[] = [0]): string | undefined {
   const steps = frameSteps(frames, sessionStarts);
