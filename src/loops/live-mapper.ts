@@ -12,7 +12,7 @@ import type { EncodedFrame, FrameResult, PlaceRecognizer } from '../pipeline/rec
 
 export const loopConfigSchema = z
   .object({
-    minConfidence: z.number().min(0).max(1).default(0.15).describe('Confidence a match needs to be reported as a loop closure.'),
+    minConfidence: z.number().min(0).max(1).default(0.2).describe('Confidence a match needs to be reported as a loop closure.'),
     excludeSeconds: z.number().min(0).default(30).describe('Map frames newer than this (relative to the query) are never matched.'),
     excludeFrames: z.number().int().min(0).default(50).describe('Nor are the last N map frames, whichever excludes more.'),
   })

@@ -89,7 +89,7 @@ export const PARAMETERS: { readonly [K in keyof NodeParams]: Spec<NodeParams[K]>
     description: 'Confidence a place match needs for ~/pose to be published.',
   },
   loop_min_confidence: {
-    type: 'double', default: 0.15, apply: 'live', range: { from: 0, to: 1 },
+    type: 'double', default: 0.2, apply: 'live', range: { from: 0, to: 1 },
     description: 'Confidence a match needs to be published as a loop closure (map and slam modes).',
   },
   loop_exclude_s: {

@@ -41,7 +41,7 @@ export function registerLoops(program: Command): void {
   frameSourceOptions(command)
     .requiredOption('--out <dir>', 'output folder (loops.json, loops.html)')
     .option('--config <file>', 'pipeline config YAML (default: config/default.yaml)')
-    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.15)', numberOption({ min: 0, max: 1 }))
+    .option('--min-confidence <c>', 'confidence a loop closure needs (default 0.2)', numberOption({ min: 0, max: 1 }))
     .option('--exclude-seconds <s>', 'never match the last S seconds of the run (default 30; image folders without --frame-rate: 0, they carry no clock)', nonNegativeNumber)
     .option('--exclude-frames <n>', `nor its last N keyframes (default ${CLI_EXCLUDE_FRAMES}, suits keyframed runs)`, numberOption({ integer: true, min: 0 }))
     .option('--frame-rate <hz>', 'image folders: the rate their frames were taken at, for --exclude-seconds (default 10)', numberOption({ above: 0, max: 1000 }))
