@@ -11,7 +11,8 @@ import { generateDemo, DEMO_IMAGE_TOPIC, DEMO_MAP_DIR, DEMO_POSE_TOPIC, DEMO_QUE
 import { MAP_FILES } from '../src/map/map-files.js';
 import { saveMap } from '../src/map/save-map.js';
 import { createFrontend } from '../src/pipeline/assemble.js';
-import { loadPipelineConfig } from '../src/pipeline/config.js';
+import YAML from 'yaml';
+import { loadPipelineConfig, type LoadedConfig } from '../src/pipeline/config.js';
 
 export interface DemoBags {
   mapBag: string;
@@ -55,4 +56,16 @@ export async function evalOnDemo(
   }
   const query = { bag: bags.queryBag, ...DEMO_SOURCE, keyframeDistance: queryKeyframeDistance };
   return runEval({ map: mapDir, query, gt: 'pose2d:3', out: path.join(runDir, 'eval'), config: configPath });
+}
+
+/**
+ * A config's YAML as an object whose model paths (frontend.manifest, rerank.model) named relative to
+ * the config file are made absolute, so run configs derived from it can be written elsewhere.
+ */
+export function relocatableConfig(loaded: LoadedConfig): Record<string, any> {
+  const raw = YAML.parse(loaded.text) as Record<string, any>;
+  const absolute = (p: unknown) => (typeof p === 'string' ? path.resolve(path.dirname(loaded.file), p) : p);
+  if (raw.frontend?.manifest !== undefined) raw.frontend.manifest = absolute(raw.frontend.manifest);
+  if (raw.rerank?.model !== undefined) raw.rerank.model = absolute(raw.rerank.model);
+  return raw;
 }

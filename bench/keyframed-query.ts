@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { loadPipelineConfig } from '../src/pipeline/config.js';
-import { demoBags, evalOnDemo } from './demo-runs.js';
+import { demoBags, evalOnDemo, relocatableConfig } from './demo-runs.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,12 +34,8 @@ const { values: args } = parseArgs({
 const VARIANTS = args.variants!.split(',');
 const out = path.resolve(args.out!);
 const base = await loadPipelineConfig(args.config);
-const baseRaw = YAML.parse(base.text) as Record<string, unknown>;
-// The run configs live under out/: model paths named relative to the base config are made absolute.
-const frontend = baseRaw.frontend as Record<string, unknown>;
-if (typeof frontend?.manifest === 'string') frontend.manifest = path.resolve(path.dirname(base.file), frontend.manifest);
-const rerank = baseRaw.rerank as Record<string, unknown> | undefined;
-if (typeof rerank?.model === 'string') rerank.model = path.resolve(path.dirname(base.file), rerank.model);
+// The run configs live under out/.
+const baseRaw = relocatableConfig(base);
 
 await mkdir(path.join(out, 'configs'), { recursive: true });
 const configs = new Map<string, string>();

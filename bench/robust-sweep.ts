@@ -30,7 +30,7 @@ import { createFrontend, createRecognizer } from '../src/pipeline/assemble.js';
 import { buildMap } from '../src/pipeline/build-map.js';
 import { DEFAULT_CONFIG_FILE, loadPipelineConfig, pipelineConfigSchema } from '../src/pipeline/config.js';
 import { parseRange } from '../src/train/extract.js';
-import { demoBags, evalOnDemo } from './demo-runs.js';
+import { demoBags, evalOnDemo, relocatableConfig } from './demo-runs.js';
 import { nordlandSeasons, stretch } from './nordland-data.js';
 
 const { values: args } = parseArgs({
@@ -74,10 +74,9 @@ function parseVariant(spec: string): BackboneVariant | 'shipped' {
 }
 
 /** Writes the variant's model and manifest under out/models; returns the frontend config section. */
-async function variantFrontend(spec: string, base: { file: string; frontend: Record<string, unknown> }): Promise<Record<string, unknown>> {
+async function variantFrontend(spec: string, base: { frontend: Record<string, unknown> }): Promise<Record<string, unknown>> {
   const variant = parseVariant(spec);
-  // The run's config is written elsewhere: a manifest named relative to the base config is made absolute.
-  if (variant === 'shipped') return typeof base.frontend.manifest === 'string' ? { ...base.frontend, manifest: path.resolve(path.dirname(base.file), base.frontend.manifest) } : base.frontend;
+  if (variant === 'shipped') return base.frontend;
   const dir = path.resolve(args.out!, 'models', spec.replace(/[^a-zA-Z0-9.=-]/g, '_'));
   await mkdir(dir, { recursive: true });
   const source = readNsfwjsMobileNetV2();
@@ -110,20 +109,13 @@ async function main(): Promise<void> {
     );
   };
   for (const variant of args.variants!.split(';')) {
-    const frontendSection = await variantFrontend(variant, { file: base.file, frontend: YAML.parse(base.text).frontend });
+    const frontendSection = await variantFrontend(variant, { frontend: relocatableConfig(base).frontend });
     const gates = args.gates!.split(';').flatMap((gate) => args.along!.split(';').map((along) => ({ gate, along })));
     const name = ({ gate, along }: { gate: string; along: string }, L: number) =>
       `${variant}${gate === 'default' ? '' : `+gate(${gate})`}${along === 'default' ? '' : `+along(${along})`}-L${L}`.replace(/[^a-zA-Z0-9.=-]/g, '_');
     const label = ({ gate, along }: { gate: string; along: string }) => `${gate}${along === 'default' ? '' : ` along(${along})`}`;
-    // Likewise a patch model named relative to the base config.
-    const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown>; model?: string } }, along: string) =>
-      variant === 'shipped' && parsed.rerank
-        ? {
-            ...parsed.rerank,
-            ...(parsed.rerank.model && { model: path.resolve(path.dirname(base.file), parsed.rerank.model) }),
-            alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}),
-          }
-        : { enabled: false };
+    const rerankSection = (parsed: { rerank?: { alongTrack?: Record<string, unknown> } }, along: string) =>
+      variant === 'shipped' && parsed.rerank ? { ...parsed.rerank, alongTrack: overrideSection(along, parsed.rerank.alongTrack ?? {}) } : { enabled: false };
     for (const L of args.lengths!.split(',').map(Number)) {
       for (const spec of args.demo ? args.demo.split(',') : []) {
         const [appearance, lane] = spec.split(':');
@@ -131,7 +123,7 @@ async function main(): Promise<void> {
         // The gate is query-side: one map per (variant, L, case), shared by the gate settings.
         const sharedMap = gates.length > 1 ? path.resolve(args.out!, 'runs', `s${args.seed}-${appearance}_${lane}-${name({ gate: 'default', along: 'default' }, L)}-map`) : undefined;
         for (const gate of gates) {
-          const parsed = YAML.parse(base.text);
+          const parsed = relocatableConfig(base);
           const raw = { ...parsed, frontend: frontendSection, windowLength: L, rerank: rerankSection(parsed, gate.along), motionGate: overrideSection(gate.gate, parsed.motionGate ?? {}) };
           const configPath = path.resolve(args.out!, 'configs', `${name(gate, L)}.yaml`);
           await mkdir(path.dirname(configPath), { recursive: true });
@@ -150,7 +142,7 @@ async function main(): Promise<void> {
       const frameEncoder = new CachingFrameEncoder(await createFrameEncoder(loaded.frontend));
       try {
         for (const L of args.lengths!.split(',').map(Number)) {
-          const parsed = YAML.parse(base.text);
+          const parsed = relocatableConfig(base);
           const config = pipelineConfigSchema.parse({ ...parsed, frontend: frontendSection, windowLength: L, rerank: rerankSection(parsed, 'default') });
           const frontend = await createFrontend({ ...base, config }, { frameEncoder });
           const { map } = await buildMap(stretch(summer, start, end, 'none'), frontend, { source: `${summer} ${args.range}` });

@@ -15,9 +15,6 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
   private coarseMask = new Uint8Array(0);
   private readonly coarseEnds: number[] = [];
 
-  /** The sweep of the current call. */
-  private sweep: TrajectorySweep;
-
   constructor(
     readonly name: string,
     private readonly framesSweep: VelocitySweep,
@@ -26,7 +23,6 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
     private readonly pathSweep: PathSweep,
   ) {
     checkSearchOptions(name, options);
-    this.sweep = framesSweep;
   }
 
   match({ D, coarse, samePlace, placement }: MatchInput): MatchOutput {
@@ -40,16 +36,15 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
       this.framesSweep.prepare(cols);
       sweep = this.framesSweep;
     }
-    this.sweep = sweep;
     this.ends.reset(rows);
     this.coarseMask = ensureUint8(this.coarseMask, rows);
     const mask = this.coarseMask;
     const marked = markCoarseEnds(coarse, this.options.coarseRadiusRows, rows, mask, this.coarseEnds);
     if (marked === 0 || this.options.rivalScope === 'map') {
-      for (let end = 0; end < rows; end++) this.scoreEnd(D, end, marked === 0 || mask[end] === 1);
+      for (let end = 0; end < rows; end++) this.scoreEnd(sweep, D, end, marked === 0 || mask[end] === 1);
     } else {
       // Only the candidate regions: the cost follows the coarse hits, not the map size.
-      for (const end of this.coarseEnds) this.scoreEnd(D, end, true);
+      for (const end of this.coarseEnds) this.scoreEnd(sweep, D, end, true);
     }
     const exclusion = resolveExclusionRows(this.options, cols);
     const { winner, score, confidence, candidates } = this.ends.rank(this.options, exclusion, samePlace);
@@ -64,8 +59,8 @@ export class ConstantVelocityMatcher implements SequenceMatcher {
     };
   }
 
-  private scoreEnd(D: MatchInput['D'], end: number, mayWin: boolean): void {
-    const score = this.sweep.scoreEnd(D, end);
-    this.ends.offer(end, score, mayWin, this.sweep.bestPattern);
+  private scoreEnd(sweep: TrajectorySweep, D: MatchInput['D'], end: number, mayWin: boolean): void {
+    const score = sweep.scoreEnd(D, end);
+    this.ends.offer(end, score, mayWin, sweep.bestPattern);
   }
 }

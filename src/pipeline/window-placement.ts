@@ -52,6 +52,12 @@ export class MapArc {
   current(): Float64Array | undefined {
     const spacing = this.spacingM();
     if (spacing === undefined) return undefined;
+    if (this.map.frames.length > this.rows) this.extend(spacing);
+    return this.arc.subarray(0, this.rows);
+  }
+
+  /** Appends the arc of the rows the map gained since the last call. */
+  private extend(spacing: number): void {
     const frames = this.map.frames;
     if (frames.length > this.arc.length) {
       const grown = new Float64Array(Math.max(frames.length, 2 * this.arc.length));
@@ -59,18 +65,13 @@ export class MapArc {
       this.arc = grown;
     }
     const starts = new Set(this.map.sessionStarts ?? [0]);
-    for (let r = this.rows; r < frames.length; r++) {
-      if (r === 0) {
-        this.arc[0] = 0;
-        continue;
-      }
+    for (let r = Math.max(this.rows, 1); r < frames.length; r++) {
       const a = frames[r - 1].pose?.position;
       const b = frames[r].pose?.position;
       const step = starts.has(r) ? SESSION_GAP_M : a && b ? Math.hypot(b.x - a.x, b.y - a.y) : spacing;
       this.arc[r] = this.arc[r - 1] + step;
     }
     this.rows = frames.length;
-    return this.arc.subarray(0, this.rows);
   }
 }
 
