@@ -1,7 +1,7 @@
 // The node's frame source: image (and odometry) topics -> an Observable of frames, after the cheap
 // checks made on arrival. Images are decoded from their messages here (rclnodejs has no
 // image_transport), checked (empty, encoding, stamp order), given the odometry pose at their stamp
-// and thinned to keyframes; what is left goes to the same live stream operator replays use
+// (waiting up to odometry_wait_s for the odometry after it) and thinned to keyframes; what is left goes to the same live stream operator replays use
 // (recognizeLive). Bad input is counted by reason and reported through `badInput`; it never ends
 // the stream. One source lives for one activation, so its state (stamps, odometry, keyframes)
 // starts fresh with each.
@@ -13,6 +13,7 @@ import { formatStamp } from '../bag/stamp.js';
 import { BadInputError, StampGuard, imageInput, odometryInput, type BadInputReason } from './input.js';
 import type { NodeStats } from './node-stats.js';
 import { OdometryBuffer } from './odometry-buffer.js';
+import { OdometryWait } from './odometry-wait.js';
 import type { NodeParams } from './params.js';
 import type { QosProfile, RosPort, Subscription } from './port.js';
 import { TOPICS } from './topics.js';
@@ -42,6 +43,8 @@ export class RosFrameSource {
   private readonly subscriptions: Subscription[];
   private readonly guard = new StampGuard(CLOCK_JUMP_NS);
   private readonly odometry = new OdometryBuffer();
+  /** With use_odometry: images waiting for the odometry after their stamp. */
+  private readonly odometryWait?: OdometryWait<LiveFrame>;
   private keyframes: KeyframeSelector;
   private stopped = false;
   /** Set when the clock jumped back; the next processed frame restarts the query window first. */
@@ -63,6 +66,17 @@ export class RosFrameSource {
       const odometry = deps.port.createSubscription(ODOMETRY_TYPE, TOPICS.odometry, odomQos, (m) => this.onOdometry(m));
       this.odometryTopic = odometry.topic;
       this.subscriptions.push(odometry);
+      this.odometryWait = new OdometryWait<LiveFrame>({
+        odometry: this.odometry,
+        now: () => deps.port.now(),
+        createTimer: (ms, callback) => deps.port.createTimer(ms, callback),
+        waitNs: () => BigInt(Math.round(deps.params().odometry_wait_s * 1e9)),
+        maxWaiting: p.qos_depth,
+        release: (frame, pose, late, waitedNs) => {
+          deps.stats.odometryWaited(Number(waitedNs) / 1e6, late);
+          this.keyframe(pose ? { ...frame, pose } : frame);
+        },
+      });
     }
   }
 
@@ -92,6 +106,7 @@ export class RosFrameSource {
   stop(): void {
     this.stopped = true;
     for (const s of this.subscriptions) s.destroy();
+    this.odometryWait?.clear();
   }
 
   private onImage(message: unknown): void {
@@ -110,19 +125,19 @@ export class RosFrameSource {
       return badInput('out_of_order_stamp', `${topic}: image stamp ${formatStamp(image.stamp)} is not after the previous image's; skipped`);
     }
     if (verdict === 'jumped_back') {
+      // The images waiting are from before the jump: they go on first.
+      this.odometryWait?.flush();
       badInput('clock_jump_backwards', `${topic}: image stamps jumped back to ${formatStamp(image.stamp)}; the query window restarts`);
       this.restartPending = true;
     }
-    const pose = this.deps.params().use_odometry ? this.odometry.poseAt(image.stamp) : undefined;
-    const frame: LiveFrame = {
-      stamp: image.stamp,
-      frameId: image.frameId,
-      image: image.value,
-      source: `${topic}#${stats.received - 1}`,
-      ...(pose && { pose }),
-    };
+    const frame: LiveFrame = { stamp: image.stamp, frameId: image.frameId, image: image.value, source: `${topic}#${stats.received - 1}` };
+    if (this.odometryWait) this.odometryWait.push(frame);
+    else this.keyframe(frame);
+  }
+
+  private keyframe(frame: LiveFrame): void {
     if (!this.keyframes.accept({ ...frame, index: 0 })) {
-      stats.notKeyframes++;
+      this.deps.stats.notKeyframes++;
       return;
     }
     this.frames.next(frame);
@@ -133,6 +148,7 @@ export class RosFrameSource {
     try {
       const { stamp, pose } = odometryInput(message);
       this.odometry.add(stamp, pose);
+      this.odometryWait?.odometryArrived();
     } catch (e) {
       this.deps.badInput(e instanceof BadInputError ? e.reason : 'malformed_odometry', `${this.odometryTopic}: ${(e as Error).message}`);
     }

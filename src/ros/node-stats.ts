@@ -26,6 +26,8 @@ export class NodeStats {
   received = 0;
   processed = 0;
   notKeyframes = 0;
+  /** Images whose odometry had not come within odometry_wait_s: their pose was carried on. */
+  odometryLate = 0;
   placeMatches = 0;
   /** Place matches the motion gate held (the camera had not moved a map spacing): the last answer again. */
   heldMatches = 0;
@@ -49,6 +51,9 @@ export class NodeStats {
     bad: number;
     delayMs: number;
     delays: number;
+    odometryWaitMs: number;
+    odometryWaits: number;
+    odometryLate: number;
   };
 
   constructor(nowNs: bigint) {
@@ -71,6 +76,16 @@ export class NodeStats {
     if (Number.isFinite(delayMs)) {
       this.period.delayMs += delayMs;
       this.period.delays++;
+    }
+  }
+
+  /** An image waited `waitMs` for the odometry after its stamp; `late` = it did not come (pose carried on). */
+  odometryWaited(waitMs: number, late: boolean): void {
+    this.period.odometryWaitMs += waitMs;
+    this.period.odometryWaits++;
+    if (late) {
+      this.odometryLate++;
+      this.period.odometryLate++;
     }
   }
 
@@ -102,6 +117,7 @@ export class NodeStats {
       'input rate (Hz)': rate(p.received),
       'processed rate (Hz)': rate(p.processed),
       'input delay (ms)': p.delays ? p.delayMs / p.delays : 0,
+      'odometry wait (ms)': p.odometryWaits ? p.odometryWaitMs / p.odometryWaits : 0,
       'latency p50 (ms)': p.latency.quantile(0.5),
       'latency p95 (ms)': p.latency.quantile(0.95),
       'latency p95 since configure (ms)': this.totalLatency.quantile(0.95),
@@ -109,6 +125,7 @@ export class NodeStats {
       'frames processed': this.processed,
       'frames dropped (overload)': this.drops.dropped,
       'frames not keyframes': this.notKeyframes,
+      'frames with odometry late (pose carried on)': this.odometryLate,
       'place matches': this.placeMatches,
       'place matches held (motion gate)': this.heldMatches,
       'poses published': this.poses,
@@ -129,6 +146,7 @@ export class NodeStats {
     if (p.received === 0) problems.push(`no images on ${context.imageTopic}`);
     if (dropped > 0) problems.push(`${dropped} frames dropped (processing slower than the camera)`);
     if (p.bad > 0) problems.push(`${p.bad} bad inputs`);
+    if (p.odometryLate > 0) problems.push(`${p.odometryLate} images without their odometry within odometry_wait_s (pose carried on)`);
     const message = problems.length
       ? problems.join('; ')
       : `${p.processed} frames processed at ${rate(p.processed).toFixed(1)} Hz, map of ${context.mapSize} frames`;
@@ -137,6 +155,6 @@ export class NodeStats {
   }
 
   private newPeriod(startNs: bigint, dropped = 0) {
-    return { startNs, latency: new LatencyHistogram(), stages: new StageTimer(), received: 0, processed: 0, dropped, bad: 0, delayMs: 0, delays: 0 };
+    return { startNs, latency: new LatencyHistogram(), stages: new StageTimer(), received: 0, processed: 0, dropped, bad: 0, delayMs: 0, delays: 0, odometryWaitMs: 0, odometryWaits: 0, odometryLate: 0 };
   }
 }

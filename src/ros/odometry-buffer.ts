@@ -28,6 +28,11 @@ export class OdometryBuffer {
     return this.samples.length;
   }
 
+  /** Stamp of the newest sample; undefined when empty. */
+  get newestStamp(): StampNs | undefined {
+    return this.samples[this.samples.length - 1]?.stamp;
+  }
+
   /**
    * Adds a sample in stamp order (a late one is inserted where it belongs; a duplicate stamp
    * replaces). One older than the whole kept span means the clock went back: the buffer restarts.

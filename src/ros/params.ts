@@ -15,6 +15,7 @@ export interface NodeParams {
   config_file: string;
   image_transport: 'raw' | 'compressed';
   use_odometry: boolean;
+  odometry_wait_s: number;
   keyframe_distance_m: number;
   keyframe_period_s: number;
   min_confidence: number;
@@ -75,6 +76,10 @@ export const PARAMETERS: { readonly [K in keyof NodeParams]: Spec<NodeParams[K]>
   use_odometry: {
     type: 'bool', default: false, apply: 'configure',
     description: 'Subscribe to odom (nav_msgs/Odometry): frames get interpolated poses (stored in maps) and keyframe_distance_m applies.',
+  },
+  odometry_wait_s: {
+    type: 'double', default: 0.1, apply: 'live', range: { from: 0, to: 2 },
+    description: 'With odometry: how long an image waits for the odometry after its stamp (its pose is then interpolated, as in a replay); past that its motion is carried on from the last two samples. 0 = never wait.',
   },
   keyframe_distance_m: {
     type: 'double', default: 0.0, apply: 'live', range: { from: 0, to: 1000 },
