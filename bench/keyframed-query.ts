@@ -6,7 +6,7 @@
 // With --swap the runs change roles: the query run (6.5, 12 and 8 m/s with a 4 s stop, every
 // frame: an unevenly spaced map) is the map, the steady map run the query.
 //
-//   npx tsx bench/keyframed-query.ts [--config config/rerank.yaml] [--demo day:-1.5,night:-1.5]
+//   npx tsx bench/keyframed-query.ts [--config config/default.yaml] [--demo day:-1.5,night:-1.5]
 //       [--seed 11] [--keyframes 0,2,3] [--variants frames,path,path:0.9-1.1] [--swap] [--out out/keyframed] [--json FILE]
 // (--keyframes 0 = every frame; a variant is a windowPlacement with an optional SeqSLAM velocity
 // range lo-hi, 5 steps: vMin/vMax for 'frames', pathVMin/pathVMax for 'path'; the demo bags are
@@ -20,7 +20,7 @@ import { demoBags, evalOnDemo, relocatableConfig } from './demo-runs.js';
 
 const { values: args } = parseArgs({
   options: {
-    config: { type: 'string', default: 'config/rerank.yaml' },
+    config: { type: 'string', default: 'config/default.yaml' },
     demo: { type: 'string', default: 'day:-1.5,night:-1.5,winter:-1.5,night:-0.5' },
     seed: { type: 'string', default: '11' },
     keyframes: { type: 'string', default: '0,2,3' },

@@ -5,13 +5,14 @@
 //       [--frontends cnn,patchnorm] [--rows 100000] [--queries 1000] [--rates 10,30]
 //       [--sizes 1000,10000,100000] [--lengths 5,10,20] [--sections live,matchers,replay,index]
 //       [--map-cache] [--cache out/bench/latency] [--data ../shared/data/nordland64]
-//       [--replay-lookahead 1,4] [--pca-dims 256] [--rerank-config config/rerank.yaml]
+//       [--replay-lookahead 1,4] [--pca-dims 256] [--rerank-config config/default.yaml]
 //
 // The map: see latency/synthetic-map.ts (real nordland summer descriptors + spatially shuffled
 // copies of real stretches). Queries: real nordland winter images (PNG bytes in memory, as a topic
 // delivers them) through decode -> preprocess -> encode -> centring -> window -> frame votes ->
-// SeqSLAM, on the wall clock with the live overload policy. The pipelines are config/default.yaml
-// (CNN), config/patchnorm.yaml and config/rerank.yaml (cnn-rerank; --rerank-config another, e.g. the
+// SeqSLAM (and re-ranking), on the wall clock with the live overload policy. The pipelines are
+// config/no-rerank.yaml (cnn), config/patchnorm.yaml and config/default.yaml (cnn-rerank, the
+// default since re-ranking is on in it; --rerank-config another, e.g. the
 // pipeline.yaml of seqvpr train patches: give it its own --cache, the map cache is keyed by name) as
 // shipped; --provider sets the CNN's execution provider.
 // Replay runs once per --replay-lookahead value: 1 is the one-frame-at-a-time run (encoder on the
@@ -46,9 +47,9 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     markdown: { type: 'string' },
     provider: { type: 'string', default: 'cpu' },
-    'rerank-config': { type: 'string', default: 'config/rerank.yaml' },
+    'rerank-config': { type: 'string', default: 'config/default.yaml' },
     'intra-op-threads': { type: 'string' },
-    frontends: { type: 'string', default: 'cnn,patchnorm' },
+    frontends: { type: 'string', default: 'cnn-rerank,cnn,patchnorm' },
     rows: { type: 'string' },
     queries: { type: 'string' },
     rates: { type: 'string', default: '10,30' },
@@ -99,9 +100,9 @@ const provider = args.provider!;
 if (!['cpu', 'cuda', 'tensorrt'].includes(provider)) throw new Error(`--provider must be cpu, cuda or tensorrt, got ${provider}`);
 
 const FRONTENDS: Record<string, { config: string; label: string; layout: CellLayout }> = {
-  cnn: { config: 'config/default.yaml', label: 'CNN (default)', layout: { kind: 'channel-major', cells: 32 } },
+  cnn: { config: 'config/no-rerank.yaml', label: 'CNN without re-ranking', layout: { kind: 'channel-major', cells: 32 } },
   patchnorm: { config: 'config/patchnorm.yaml', label: 'patchnorm', layout: { kind: 'image', width: 32, height: 16, patch: 8 } },
-  'cnn-rerank': { config: args['rerank-config']!, label: 'CNN + patch re-ranking', layout: { kind: 'channel-major', cells: 32 } },
+  'cnn-rerank': { config: args['rerank-config']!, label: 'CNN + patch re-ranking (default)', layout: { kind: 'channel-major', cells: 32 } },
 };
 
 const log = (m: string): void => void process.stderr.write(`[latency] ${m}\n`);

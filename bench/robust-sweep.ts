@@ -11,7 +11,7 @@
 //   npx tsx bench/robust-sweep.ts --variants 'base;image;image,smoothX=0.25' [--demo night:-0.5,night:0.5]
 //       [--seed 7] [--nordland none,shift:0.15] [--range 0:1200] [--lengths 10] [--out out/robust] [--json FILE]
 //       [--gates 'default;enabled=false;heldConfidence=zero']   (motionGate per run; 'default' = config/default.yaml's)
-//       [--config config/rerank.yaml] [--along 'default;rows=4,columns=4']   (base config; rerank.alongTrack per run)
+//       [--config config/default.yaml] [--along 'default;rows=4,columns=4']   (base config; rerank.alongTrack per run)
 // The base config's re-ranking runs with the shipped frontend only (other variants have no patch model).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

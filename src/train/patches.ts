@@ -46,7 +46,7 @@ export interface PatchTrainOptions extends ValidationSplitOptions {
   /** Map-side and query-side patch cells of one route (seqvpr extract --config config/patch-cells.yaml). */
   db: string;
   query: string;
-  /** The pipeline with re-ranking that gets the learned patch model (default: config/rerank.yaml). */
+  /** The pipeline with re-ranking that gets the learned patch model (default: config/default.yaml). */
   config?: string;
   /** Candidate output sizes per cell and shrinkages; the best pair on validation is kept. */
   cellDims?: readonly number[];
@@ -88,7 +88,7 @@ const LAYOUT: GridLayout = { channels: MOBILENET_BLOCK10.featureChannels, cells:
 export async function runPatchTraining(options: PatchTrainOptions): Promise<PatchTrainResult> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 123;
-  const loaded = await loadPipelineConfig(options.config ?? path.join(packageRoot(), 'config', 'rerank.yaml'));
+  const loaded = await loadPipelineConfig(options.config ?? path.join(packageRoot(), 'config', 'default.yaml'));
   if (!loaded.config.rerank.enabled) throw new ConfigError(`${loaded.file} does not re-rank; train patches writes a patch model for a pipeline with rerank.enabled`);
   if (loaded.config.rerank.model) throw new ConfigError(`${loaded.file} uses its own patch model (rerank.model); train patches learns the built-in one's projection`);
   const cellsConfig = path.join(packageRoot(), 'config', 'patch-cells.yaml');

@@ -110,7 +110,7 @@ describe('the combined frame + patch model', function () {
   });
 
   it('a front end with re-ranking takes the grids from the frame encoder\'s run (main thread and worker)', async () => {
-    const loaded = await loadPipelineConfig('config/rerank.yaml');
+    const loaded = await loadPipelineConfig('config/default.yaml');
     for (const encoderThread of ['main', 'worker'] as const) {
       const frontend = await createFrontend(loaded, { encoderThread });
       try {

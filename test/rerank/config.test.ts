@@ -21,12 +21,13 @@ describe('the rerank section of a pipeline config', () => {
     return (await loadPipelineConfig(file)).config.rerank;
   };
 
-  it('is off with documented defaults when absent, and config/rerank.yaml turns it on', async () => {
+  it('is off with documented defaults when absent, and on in config/default.yaml (not in config/no-rerank.yaml)', async () => {
     const r = await load('');
     assert.equal(r.enabled, false);
     assert.deepEqual({ ...r, enabled: undefined, providers: undefined }, { ...RERANK_DEFAULTS, enabled: undefined, providers: undefined });
-    const shipped = (await loadPipelineConfig('config/rerank.yaml')).config.rerank;
+    const shipped = (await loadPipelineConfig('config/default.yaml')).config.rerank;
     assert.equal(shipped.enabled, true);
+    assert.equal((await loadPipelineConfig('config/no-rerank.yaml')).config.rerank.enabled, false);
     assert.equal(r.alongTrack.rows, 0, 'the along-track move is off unless asked for');
     assert.deepEqual(shipped.alongTrack, { rows: 4, columns: 4, minT: 2, confidenceRows: 1 });
   });

@@ -147,7 +147,7 @@ describe('train patches', function () {
     await writeNpyMatrix(path.join(dir, 'o-db.npy'), db);
     await writeNpyMatrix(path.join(dir, 'o-query.npy'), query);
     const frameManifest = path.join(packageRoot(), 'models', MOBILENET_BLOCK10.manifestFile);
-    const base = YAML.parse(await readFile(path.join(packageRoot(), 'config', 'rerank.yaml'), 'utf8'));
+    const base = YAML.parse(await readFile(path.join(packageRoot(), 'config', 'default.yaml'), 'utf8'));
     const configFile = path.join(dir, 'own-frontend.yaml');
     await writeFile(configFile, YAML.stringify({ ...base, frontend: { kind: 'onnx', manifest: path.relative(dir, frameManifest) } }));
     const result = await runPatchTraining({ db: path.join(dir, 'o-db.npy'), query: path.join(dir, 'o-query.npy'), gt: 'aligned:0', out: path.join(dir, 'o-out'), config: configFile, cellDims: [3], regularizations: [0.01] });
@@ -174,7 +174,7 @@ describe('train patches', function () {
     const frames = path.join(dir, 'frames.npy');
     await assert.rejects(runPatchTraining({ db: frames, query: frames, gt: 'aligned:0', out: path.join(dir, 'x') }), (e: Error) => e instanceof ConfigError && /patch-cells\.yaml/.test(e.message));
     await assert.rejects(
-      runPatchTraining({ db: frames, query: frames, gt: 'aligned:0', out: path.join(dir, 'x'), config: path.join(packageRoot(), 'config', 'default.yaml') }),
+      runPatchTraining({ db: frames, query: frames, gt: 'aligned:0', out: path.join(dir, 'x'), config: path.join(packageRoot(), 'config', 'no-rerank.yaml') }),
       (e: Error) => e instanceof ConfigError && /rerank\.enabled/.test(e.message),
     );
   });

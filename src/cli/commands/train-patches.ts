@@ -24,7 +24,7 @@ export function registerTrainPatches(train: Command): void {
     .requiredOption('--db <file.npy>', 'map-side patch cells (seqvpr extract --config config/patch-cells.yaml)')
     .requiredOption('--query <file.npy>', 'query-side patch cells of another traversal of the same route');
   splitOptions(command, 'patch cells')
-    .option('--config <file>', 'the pipeline with re-ranking that gets the learned patch model (default: config/rerank.yaml)')
+    .option('--config <file>', 'the pipeline with re-ranking that gets the learned patch model (default: config/default.yaml)')
     .requiredOption('--out <dir>', 'folder for the patch model, pipeline.yaml and training.json')
     .option('--cell-dims <list>', 'candidate output sizes per cell, chosen on validation', numberListOption({ integer: true, min: 1 }), [...PATCH_TRAIN_DEFAULTS.cellDims])
     .option('--shrinkage <list>', 'candidate shrinkages of the within-place scatter (fraction of its mean eigenvalue)', numberListOption({ above: 0 }), [...PATCH_TRAIN_DEFAULTS.regularizations])
