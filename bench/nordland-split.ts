@@ -38,7 +38,6 @@ export interface SplitOptions {
 
 type MethodConfig = (method: string, L: number) => Record<string, unknown>;
 
-
 interface Row {
   method: string;
   L: number;
