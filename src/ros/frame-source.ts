@@ -2,9 +2,9 @@
 // checks made on arrival. Images are decoded from their messages here (rclnodejs has no
 // image_transport), checked (empty, encoding, stamp order), given the odometry pose at their stamp
 // (waiting up to odometry_wait_s for the odometry after it) and thinned to keyframes; what is left
-// goes to the same live stream operator replays use (recognizeLive). Bad input is counted by reason and reported through `badInput`; it never ends
-// the stream. One source lives for one activation, so its state (stamps, odometry, keyframes)
-// starts fresh with each.
+// goes to the same live stream operator replays use (recognizeLive). Bad input is counted by reason
+// and reported through `badInput`; it never ends the stream. One source lives for one activation,
+// so its state (stamps, odometry, keyframes) starts fresh with each.
 import { Subject, type Observable } from 'rxjs';
 import { COMPRESSED_IMAGE_TYPE, IMAGE_TYPE, ODOMETRY_TYPE } from '../bag/convert.js';
 import type { Frame } from '../core/types.js';
