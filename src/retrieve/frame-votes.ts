@@ -2,8 +2,8 @@
 // the map's frame index for its K nearest map frames once, when it arrives; a hit on map frame m
 // for the frame c steps back in the window votes for the trajectory ENDING at m + c (when the window
 // is placed by the path travelled: the row as far along the map's path after m as that frame lies
-// before the newest, path-rows.ts). Ends with the
-// most votes (ties: lower summed distance) are the candidate regions the fine matcher searches.
+// before the newest, path-rows.ts). Ends with the most votes (ties: lower summed distance) are the
+// candidate regions the fine matcher searches.
 // One index query per frame, however long the window, and no dependence on a sequence descriptor.
 import type { Candidate } from '../core/types.js';
 import { rowAfter, type PathPlacement } from '../match/path-rows.js';
@@ -33,8 +33,8 @@ export interface FrameVoteOptions {
 export function voteForEnds(hitsPerFrame: readonly (readonly Candidate[])[], options: FrameVoteOptions): Candidate[] {
   const votes = new Map<number, { count: number; distanceSum: number }>();
   const newest = hitsPerFrame.length - 1;
+  const placement = options.placement;
   hitsPerFrame.forEach((hits, col) => {
-    const placement = options.placement;
     for (const hit of hits) {
       const end = placement
         ? rowAfter(placement.arc, Math.min(hit.mapIndex, options.mapRows - 1), placement.metres[col], options.mapRows)

@@ -38,10 +38,6 @@ export class OdometryWait<T extends { stamp: StampNs }> {
 
   constructor(private readonly deps: OdometryWaitDeps<T>) {}
 
-  get size(): number {
-    return this.waiting.length;
-  }
-
   push(item: T): void {
     const now = this.deps.now();
     this.waiting.push({ item, since: now, deadline: now + this.deps.waitNs() });
