@@ -11,6 +11,7 @@
 // Cost control as in the re-ranker (window-cache.ts): a (query frame, map row) similarity is kept
 // while the query frame is in the window, and the normalised cells of recently used map rows.
 import { LruCache } from '../core/lru.js';
+import { DotBlocks } from '../core/wasm-dot.js';
 import { WindowCache } from './window-cache.js';
 import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 
@@ -34,26 +35,27 @@ export interface AlongTrackOptions {
 /** Map rows whose normalised cells are kept (16 KiB each with the built-in grid). */
 const MAX_CACHED_MAP_ROWS = 512;
 
+/** One per thread: the function below is synchronous, so calls never overlap. */
+let kernel: DotBlocks | undefined;
+
 /**
  * Mean over the query's cells of the best cosine similarity with a map cell in the same row within
  * `columns` cells across. Both grids are size-1 PatchSets (unit cells, row-major) of one shape.
+ * Each cell's products come from one call into WebAssembly (DotBlocks: bit for bit core/vector's dot).
  */
 export function rowAlignedSimilarity(query: PatchSet, map: PatchSet, columns: number): number {
   const { cols, rows, dim } = query;
   if (map.cols !== cols || map.rows !== rows || map.dim !== dim) throw new RangeError('rowAlignedSimilarity needs two grids of one shape');
-  const q = query.vectors;
-  const m = map.vectors;
+  const dots = (kernel ??= DotBlocks.create());
+  dots.load(query.vectors, map.vectors, dim);
   let total = 0;
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      const a = (y * cols + x) * dim;
+      const x0 = Math.max(0, x - columns);
+      const count = Math.min(cols - 1, x + columns) - x0 + 1;
+      const sims = dots.block(y * cols + x, y * cols + x0, count, 1, cols);
       let best = -1;
-      for (let xx = Math.max(0, x - columns); xx <= Math.min(cols - 1, x + columns); xx++) {
-        const b = (y * cols + xx) * dim;
-        let s = 0;
-        for (let d = 0; d < dim; d++) s += q[a + d] * m[b + d];
-        if (s > best) best = s;
-      }
+      for (let k = 0; k < count; k++) if (sims[k] > best) best = sims[k];
       total += best;
     }
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { AlongTrackRefiner, pairedT, rowAlignedSimilarity, type AlignedFrame, type AlongTrackMap } from '../../src/rerank/along-track-shift.js';
+import { dot } from '../../src/core/vector.js';
 import { multiScalePatches } from '../../src/rerank/patch-set.js';
 import { quantised, randomGrid, SHAPE, shiftedGrid } from './helpers.js';
 
@@ -29,6 +30,24 @@ describe('rowAlignedSimilarity', () => {
     assert.ok(rowAlignedSimilarity(cells(g), across, 2) > interior - 0.01, 'moved across within tolerance');
     assert.ok(rowAlignedSimilarity(cells(g), across, 0) < 0.4, 'moved across without tolerance');
     assert.ok(rowAlignedSimilarity(cells(g), cells(shiftedGrid(g, 0, 1, 9)), 4) < 0.7, 'moved down a row');
+  });
+
+  it('equals the plain loop over every cell and its row neighbours (the WebAssembly products)', () => {
+    const q = cells(randomGrid(3));
+    const m = cells(randomGrid(4));
+    for (const columns of [0, 1, 4, cellsX]) {
+      let total = 0;
+      for (let y = 0; y < cellsY; y++) {
+        for (let x = 0; x < cellsX; x++) {
+          let best = -1;
+          for (let xx = Math.max(0, x - columns); xx <= Math.min(cellsX - 1, x + columns); xx++) {
+            best = Math.max(best, dot(q.vectors, m.vectors, dim, (y * cellsX + x) * dim, (y * cellsX + xx) * dim));
+          }
+          total += best;
+        }
+      }
+      assert.equal(rowAlignedSimilarity(q, m, columns), total / (cellsX * cellsY), `columns ${columns}`);
+    }
   });
 
   it('refuses grids of different shapes', () => {
