@@ -209,3 +209,13 @@ export class DotBlocks {
     return this.out;
   }
 }
+
+let shared: DotBlocks | undefined;
+
+/**
+ * One DotBlocks per thread for synchronous callers (the patch matcher, the along-track cells): a
+ * caller loads its sets and reads its blocks without yielding, so calls never interleave.
+ */
+export function sharedDotBlocks(): DotBlocks {
+  return (shared ??= DotBlocks.create());
+}

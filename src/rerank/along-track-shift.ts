@@ -11,7 +11,7 @@
 // Cost control as in the re-ranker (window-cache.ts): a (query frame, map row) similarity is kept
 // while the query frame is in the window, and the normalised cells of recently used map rows.
 import { LruCache } from '../core/lru.js';
-import { DotBlocks } from '../core/wasm-dot.js';
+import { sharedDotBlocks } from '../core/wasm-dot.js';
 import { WindowCache } from './window-cache.js';
 import { isZeroGrid, multiScalePatches, type PatchGridShape, type PatchSet } from './patch-set.js';
 
@@ -35,9 +35,6 @@ export interface AlongTrackOptions {
 /** Map rows whose normalised cells are kept (16 KiB each with the built-in grid). */
 const MAX_CACHED_MAP_ROWS = 512;
 
-/** One per thread: the function below is synchronous, so calls never overlap. */
-let kernel: DotBlocks | undefined;
-
 /**
  * Mean over the query's cells of the best cosine similarity with a map cell in the same row within
  * `columns` cells across. Both grids are size-1 PatchSets (unit cells, row-major) of one shape.
@@ -46,7 +43,7 @@ let kernel: DotBlocks | undefined;
 export function rowAlignedSimilarity(query: PatchSet, map: PatchSet, columns: number): number {
   const { cols, rows, dim } = query;
   if (map.cols !== cols || map.rows !== rows || map.dim !== dim) throw new RangeError('rowAlignedSimilarity needs two grids of one shape');
-  const dots = (kernel ??= DotBlocks.create());
+  const dots = sharedDotBlocks();
   dots.load(query.vectors, map.vectors, dim);
   let total = 0;
   for (let y = 0; y < rows; y++) {

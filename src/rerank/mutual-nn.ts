@@ -6,7 +6,7 @@
 // within `radius` grid steps (x and y): the viewpoint change we accept moves content by at most that
 // much. It is what keeps the matching cheap (a 16 x 8 grid at radius 3 compares 35 patches per
 // patch instead of 128), and an unbounded radius gives the plain all-pairs rule.
-import { DotBlocks } from '../core/wasm-dot.js';
+import { sharedDotBlocks } from '../core/wasm-dot.js';
 
 export interface PatchPair {
   query: number;
@@ -24,9 +24,6 @@ export interface GridVectors {
   rows: number;
 }
 
-/** One per thread: the function below is synchronous, so calls never overlap. */
-let kernel: DotBlocks | undefined;
-
 /**
  * The mutual pairs, in query order. Both grids must have the same layout when `radius` is finite.
  *
@@ -43,7 +40,7 @@ export function mutualNearestNeighbours(q: GridVectors, m: GridVectors, radius =
   if (bounded && (q.cols !== m.cols || q.rows !== m.rows)) {
     throw new RangeError(`a bounded search needs grids of one layout, got ${q.cols}x${q.rows} and ${m.cols}x${m.rows}`);
   }
-  const dots = (kernel ??= DotBlocks.create());
+  const dots = sharedDotBlocks();
   dots.load(q.vectors.subarray(0, nq * q.dim), m.vectors.subarray(0, nm * m.dim), q.dim);
   const rowBest = new Int32Array(nq).fill(-1);
   // Float32 like the similarities reported: a later patch must beat the stored (rounded) best.
