@@ -32,6 +32,9 @@ export type HeaderMsg = { stamp: RosTime; frame_id: string };
 export type PoseMsg = { position: { x: number; y: number; z: number }; orientation: { x: number; y: number; z: number; w: number } };
 export type CandidateMsg = { map_index: number; map_stamp: RosTime; distance: number };
 export type CorrespondenceMsg = { query_stamp: RosTime; query_index: number; map_index: number; map_stamp: RosTime; distance: number };
+/** seqvpr/msg/PatchCorrespondence: float32 fields hold float32 values (what CDR carries). */
+export type PatchCorrespondenceMsg = { size: number; query_x: number; query_y: number; map_x: number; map_y: number; similarity: number };
+export type PatchMatchMsg = { query_index: number; map_index: number; score: number; shift_x: number; shift_y: number; pairs: PatchCorrespondenceMsg[] };
 export type PlaceMatchMsg = {
   header: HeaderMsg;
   query_index: number;
@@ -49,6 +52,10 @@ export type PlaceMatchMsg = {
   has_relative_pose: boolean;
   relative_pose: PoseMsg;
   relative_pose_covariance: number[];
+  patch_score: number;
+  patch_grid_cells_x: number;
+  patch_grid_cells_y: number;
+  patch_matches: PatchMatchMsg[];
 };
 export type LoopClosureMsg = {
   header: HeaderMsg;

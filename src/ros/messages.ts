@@ -3,7 +3,7 @@
 // msg-definitions.ts).
 import { nsToStamp, type RosTime } from '../bag/stamp.js';
 import { MapFormatError } from '../core/errors.js';
-import type { Correspondence, MapFrameMeta, PlaceMatch, Pose, StampNs } from '../core/types.js';
+import type { Correspondence, MapFrameMeta, PatchMatches, PlaceMatch, Pose, StampNs } from '../core/types.js';
 import type { LoopClosure } from '../loops/live-mapper.js';
 import {
   RosMessageError,
@@ -13,6 +13,7 @@ import {
   type DiagnosticLevel,
   type HeaderMsg,
   type LoopClosureMsg,
+  type PatchMatchMsg,
   type PlaceMatchMsg,
   type PoseMsg,
   type PoseWithCovarianceStampedMsg,
@@ -83,6 +84,19 @@ function correspondenceMsgs(
   });
 }
 
+/** The re-ranker's frame pairs as PatchMatch messages (float32 fields rounded as CDR carries them). */
+function patchMatchMsgs(matches: PatchMatches | undefined): PatchMatchMsg[] {
+  const f32 = Math.fround;
+  return (matches?.frames ?? []).map((m) => ({
+    query_index: m.queryIndex,
+    map_index: m.mapIndex,
+    score: m.score,
+    shift_x: f32(m.shift.x),
+    shift_y: f32(m.shift.y),
+    pairs: m.pairs.map((p) => ({ size: p.size, query_x: f32(p.query.x), query_y: f32(p.query.y), map_x: f32(p.map.x), map_y: f32(p.map.y), similarity: f32(p.similarity) })),
+  }));
+}
+
 /**
  * seqvpr/msg/PlaceMatch for one match. `queryStampOf` gives the stamps of the window's older query
  * frames (by query index) when the caller kept them; the newest frame's stamp is always known,
@@ -121,6 +135,10 @@ export function toPlaceMatchMsg(i: {
     has_relative_pose: i.relative !== undefined,
     relative_pose: toPoseMsg(i.relative?.pose ?? IDENTITY_POSE),
     relative_pose_covariance: i.relative ? covarianceOf(i.relative.covariance, 'the place-match covariance') : diagonalCovariance(UNKNOWN_VARIANCE),
+    patch_score: match.patchScore ?? 0,
+    patch_grid_cells_x: match.patchMatches?.grid.cellsX ?? 0,
+    patch_grid_cells_y: match.patchMatches?.grid.cellsY ?? 0,
+    patch_matches: patchMatchMsgs(match.patchMatches),
   };
 }
 

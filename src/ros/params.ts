@@ -23,6 +23,7 @@ export interface NodeParams {
   loop_exclude_s: number;
   loop_exclude_frames: number;
   publish_candidates: boolean;
+  publish_patch_matches: boolean;
   publish_pose: boolean;
   pose_covariance_scale: number;
   map_frame_id: string;
@@ -108,6 +109,10 @@ export const PARAMETERS: { readonly [K in keyof NodeParams]: Spec<NodeParams[K]>
   publish_candidates: {
     type: 'bool', default: true, apply: 'live',
     description: 'Include the ranked alternative map frames in ~/place_match (false: the winner only).',
+  },
+  publish_patch_matches: {
+    type: 'bool', default: true, apply: 'live',
+    description: "Include the re-ranker's patch correspondences of the winner's frame pairs in ~/place_match (false: scores only).",
   },
   publish_pose: {
     type: 'bool', default: true, apply: 'live',

@@ -52,7 +52,12 @@ export function publishResults(publishers: Publishers, processed: ProcessedFrame
   const { result, loop } = step;
   const header = { stamp: frame.stamp, frameId: frame.frameId };
   if (result.kind === 'match' && publishers.placeMatch) {
-    const match = p.publish_candidates ? result.match : { ...result.match, candidates: result.match.candidates.slice(0, 1) };
+    const found = result.match;
+    const match = {
+      ...found,
+      ...(!p.publish_candidates && { candidates: found.candidates.slice(0, 1) }),
+      ...(!p.publish_patch_matches && found.patchMatches && { patchMatches: { ...found.patchMatches, frames: [] } }),
+    };
     const relative = placeMatchRelativePose(session.map, match, ctx.recentQueries);
     publishers.placeMatch.publish(
       toPlaceMatchMsg({ header, match, map: session.map, mapId: session.mapId, queryStampOf: (q) => ctx.recentQueries.get(q)?.stamp, relative: relative.ok ? relative : undefined }),

@@ -100,6 +100,37 @@ describe('ROS 2 messages', () => {
       assert.equal((roundTrip(PLACE_MATCH_TYPE, withPose) as typeof msg).relative_pose_covariance[35], 0.1);
     });
 
+    it("carries the re-ranker's patch correspondences (float32 as on the wire), and zeros without re-ranking", () => {
+      const plainMsg = placeMatchMsg();
+      assert.deepEqual([plainMsg.patch_score, plainMsg.patch_grid_cells_x, plainMsg.patch_grid_cells_y, plainMsg.patch_matches], [0, 0, 0, []]);
+      const patchMatches = {
+        grid: { cellsX: 16, cellsY: 8 },
+        frames: [
+          {
+            queryIndex: 42,
+            mapIndex: 3,
+            score: 0.375,
+            shift: { x: 0.1, y: -1 / 3 },
+            pairs: [
+              { size: 2, query: { x: 3.5, y: 1.5 }, map: { x: 4.5, y: 1.5 }, similarity: 0.9 },
+              { size: 3, query: { x: 7, y: 4 }, map: { x: 8, y: 4 }, similarity: 0.8 },
+            ],
+          },
+          { queryIndex: 40, mapIndex: 1, score: 0, shift: { x: 0, y: 0 }, pairs: [] },
+        ],
+      };
+      const msg = toPlaceMatchMsg({ header: { stamp: T, frameId: 'c' }, match: { ...match, patchScore: 0.1875, patchMatches }, map: { frames }, mapId: 'm' });
+      assert.equal(msg.patch_score, 0.1875);
+      assert.deepEqual([msg.patch_grid_cells_x, msg.patch_grid_cells_y], [16, 8]);
+      assert.deepEqual(msg.patch_matches.map((m) => [m.query_index, m.map_index, m.score, m.pairs.length]), [[42, 3, 0.375, 2], [40, 1, 0, 0]]);
+      const [first] = msg.patch_matches;
+      assert.equal(first.shift_x, Math.fround(0.1), 'float32 fields hold what CDR carries');
+      assert.deepEqual(first.pairs[0], { size: 2, query_x: 3.5, query_y: 1.5, map_x: 4.5, map_y: 1.5, similarity: Math.fround(0.9) });
+      const decoded = roundTrip(PLACE_MATCH_TYPE, msg) as typeof msg;
+      assert.equal(decoded.patch_matches[0].pairs[1].map_x, 8);
+      assert.equal(decoded.patch_matches[0].shift_y, Math.fround(-1 / 3));
+    });
+
     it('marks a match the motion gate held back (held=true survives CDR), and a matched frame held=false', () => {
       assert.equal(placeMatchMsg().held, false, 'a match without the flag was matched');
       const held = toPlaceMatchMsg({ header: { stamp: T, frameId: 'c' }, match: { ...match, held: true }, map: { frames }, mapId: 'm' });
@@ -252,13 +283,13 @@ describe('ROS 2 messages', () => {
       const text = messageDefinitionText(PLACE_MATCH_TYPE);
       const deps: string[] = text.match(/^MSG: .*$/gm) ?? [];
       assert.equal(new Set(deps).size, deps.length);
-      for (const dep of ['seqvpr/Candidate', 'seqvpr/Correspondence', 'std_msgs/Header', 'builtin_interfaces/Time', 'geometry_msgs/Pose', 'geometry_msgs/Point', 'geometry_msgs/Quaternion']) {
+      for (const dep of ['seqvpr/Candidate', 'seqvpr/Correspondence', 'seqvpr/PatchMatch', 'seqvpr/PatchCorrespondence', 'std_msgs/Header', 'builtin_interfaces/Time', 'geometry_msgs/Pose', 'geometry_msgs/Point', 'geometry_msgs/Quaternion']) {
         assert.ok(deps.includes(`MSG: ${dep}`), `${dep} in ${deps.join(', ')}`);
       }
       const defs = parse(text, { ros2: true });
       assert.deepEqual(
         defs[0].definitions.map((f) => f.name),
-        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'held', 'candidates', 'correspondences', 'has_relative_pose', 'relative_pose', 'relative_pose_covariance'],
+        ['header', 'query_index', 'map_id', 'map_size', 'map_index', 'map_stamp', 'has_pose', 'map_pose', 'confidence', 'score', 'held', 'candidates', 'correspondences', 'has_relative_pose', 'relative_pose', 'relative_pose_covariance', 'patch_score', 'patch_grid_cells_x', 'patch_grid_cells_y', 'patch_matches'],
       );
       assert.equal(messageDefinitionText('seqvpr/PlaceMatch'), text, 'ROS 1-style names are the same type');
     });
