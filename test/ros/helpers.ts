@@ -92,9 +92,9 @@ export function odometryMsg(stamp: bigint, pose: Pose): Record<string, unknown> 
 }
 
 /** Writes the test pipeline config into `dir`; returns its path. */
-export async function writePipelineConfig(dir: string): Promise<string> {
+export async function writePipelineConfig(dir: string, yaml = PIPELINE_YAML): Promise<string> {
   const file = path.join(dir, 'pipeline.yaml');
-  await writeFile(file, PIPELINE_YAML);
+  await writeFile(file, yaml);
   return file;
 }
 
@@ -179,9 +179,9 @@ export interface SavedMapFixture {
 }
 
 /** A temp folder with the test pipeline config, a saved map of `places` places and a query image of each. */
-export async function savedMapFixture(prefix: string, places: number): Promise<SavedMapFixture> {
+export async function savedMapFixture(prefix: string, places: number, pipelineYaml = PIPELINE_YAML): Promise<SavedMapFixture> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const configFile = await writePipelineConfig(dir);
+  const configFile = await writePipelineConfig(dir, pipelineYaml);
   const mapDir = path.join(dir, 'map');
   await buildSavedMap(dir, configFile, mapDir, places);
   const images = await queryImages(dir, Array.from({ length: places }, (_, p) => p));

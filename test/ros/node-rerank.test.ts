@@ -2,10 +2,8 @@
 // ~/place_match carries the re-ranker's patch correspondences, serialised as their ROS types, and
 // publish_patch_matches leaves them out at run time.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildSavedMap, finishNode, imageMsg, nodeUnderTest, queryImages, stampOf, type NodeUnderTest, type PlaceImage } from './helpers.js';
+import { rm } from 'node:fs/promises';
+import { finishNode, imageMsg, nodeUnderTest, savedMapFixture, stampOf, type NodeUnderTest, type SavedMapFixture } from './helpers.js';
 
 const PLACES = 10;
 const PIPELINE = `name: ros-node-rerank-test
@@ -20,27 +18,20 @@ rerank: { enabled: true }
 type Msg = Record<string, any>;
 
 describe('seqvpr_node with patch re-ranking (fake transport, built-in CNN)', () => {
-  let dir: string;
-  let configFile: string;
-  let mapDir: string;
-  let images: PlaceImage[];
+  let fixture: SavedMapFixture;
   let t: NodeUnderTest | undefined;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'seqvpr-node-rerank-'));
-    configFile = path.join(dir, 'pipeline.yaml');
-    await writeFile(configFile, PIPELINE);
-    mapDir = path.join(dir, 'map');
-    await buildSavedMap(dir, configFile, mapDir, PLACES);
-    images = await queryImages(dir, Array.from({ length: PLACES }, (_, p) => p));
+    fixture = await savedMapFixture('seqvpr-node-rerank-', PLACES, PIPELINE);
   });
 
   after(async () => {
     await finishNode(t);
-    await rm(dir, { recursive: true, force: true });
+    await rm(fixture.dir, { recursive: true, force: true });
   });
 
   it('publishes the patch score and correspondences of the winner, and leaves them out with publish_patch_matches false', async () => {
+    const { mapDir, configFile, images } = fixture;
     t = await nodeUnderTest({ map_path: mapDir, config_file: configFile, min_confidence: 0.0 });
     const { port, node } = t;
     assert.equal(await node.start(), true);
