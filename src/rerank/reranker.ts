@@ -186,7 +186,9 @@ export class PatchReranker {
 
   private querySets(frame: WindowFrame, shape: PatchGridShape): PatchSet[] | undefined {
     const patches = frame.patches;
-    return patches && this.queryPatches.get(frame.index, () => multiScalePatches(patches, shape, this.options.patchSizes));
+    // An all-zero grid (a run's first frame after its own mean is taken off) is no evidence, as for map rows.
+    if (!patches || isZeroGrid(patches)) return undefined;
+    return this.queryPatches.get(frame.index, () => multiScalePatches(patches, shape, this.options.patchSizes));
   }
 
   private mapSets(row: number, map: PatchRows): PatchSet[] | undefined {

@@ -155,6 +155,11 @@ describe('PatchReranker', () => {
     const r = reranker.rerank(matcherOutput(), blind, map);
     assert.equal(r.mapIndex, 20);
     assert.equal(r.patchScore, 0);
+    // A run's first frame, centred by its own mean, is all zeros: no evidence, no correspondences.
+    const zeros = window.map((f) => ({ index: f.index + 200, patches: new Float32Array(f.patches!.length) }));
+    const z = reranker.rerank(matcherOutput(), zeros, map);
+    assert.equal(z.patchScore, 0);
+    assert.deepEqual(z.patchMatches.frames.map((f) => f.pairs.length), [0, 0, 0]);
   });
 });
 
