@@ -91,7 +91,7 @@ export function odometryMsg(stamp: bigint, pose: Pose): Record<string, unknown> 
   };
 }
 
-/** Writes the test pipeline config into `dir`; returns its path. */
+/** Writes a pipeline config (the test one by default) into `dir`; returns its path. */
 export async function writePipelineConfig(dir: string, yaml = PIPELINE_YAML): Promise<string> {
   const file = path.join(dir, 'pipeline.yaml');
   await writeFile(file, yaml);
@@ -178,7 +178,7 @@ export interface SavedMapFixture {
   images: PlaceImage[];
 }
 
-/** A temp folder with the test pipeline config, a saved map of `places` places and a query image of each. */
+/** A temp folder with a pipeline config (the test one by default), a saved map of `places` places and a query image of each. */
 export async function savedMapFixture(prefix: string, places: number, pipelineYaml = PIPELINE_YAML): Promise<SavedMapFixture> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   const configFile = await writePipelineConfig(dir, pipelineYaml);
