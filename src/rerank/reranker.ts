@@ -89,7 +89,7 @@ const NO_EVIDENCE: PairResult = { score: 0, shift: { x: 0, y: 0 }, sizes: [] };
 export class PatchReranker {
   /** Compared pairs by query frame index, then map row; a query frame's entries go when it leaves the window. */
   private readonly pairCache = new WindowCache<Map<number, PairResult>>();
-  private readonly queryPatches = new WindowCache<PatchSet[]>();
+  private readonly queryPatches = new WindowCache<PatchSet[] | null>();
   /** Pooled patches of map rows, least recently used first (rows come back while trajectories slide and rivals return). */
   private readonly mapPatches = new LruCache<number, PatchSet[] | null>(MAX_CACHED_MAP_ROWS);
 
@@ -186,9 +186,10 @@ export class PatchReranker {
 
   private querySets(frame: WindowFrame, shape: PatchGridShape): PatchSet[] | undefined {
     const patches = frame.patches;
+    if (!patches) return undefined;
     // An all-zero grid (a run's first frame after its own mean is taken off) is no evidence, as for map rows.
-    if (!patches || isZeroGrid(patches)) return undefined;
-    return this.queryPatches.get(frame.index, () => multiScalePatches(patches, shape, this.options.patchSizes));
+    const sets = this.queryPatches.get(frame.index, () => (isZeroGrid(patches) ? null : multiScalePatches(patches, shape, this.options.patchSizes)));
+    return sets ?? undefined;
   }
 
   private mapSets(row: number, map: PatchRows): PatchSet[] | undefined {
